@@ -1,0 +1,40 @@
+//! The standard crm-rules policy (`shared/policy.md`), written in Rust against the guest SDK.
+//!
+//! The same source is compiled to a WebAssembly component (`cargo xtask build-rules`) and linked natively
+//! into the host's tests and benchmarks as the performance baseline. Its twin, `rules/standard/rhai`,
+//! must produce identical decisions on every fixture.
+
+mod billing;
+mod escalation;
+mod reminders;
+mod terms;
+
+use crm_rules_guest::prelude::*;
+
+/// The standard pack: billing triggers, reminders and escalation.
+pub struct Standard;
+
+impl Rules for Standard {
+    fn billing(ctx: &Context) -> Result<RuleOutput, String> {
+        billing::evaluate(ctx)
+    }
+
+    fn reminders(ctx: &Context) -> Result<RuleOutput, String> {
+        reminders::evaluate(ctx)
+    }
+
+    fn escalation(ctx: &Context) -> Result<RuleOutput, String> {
+        escalation::evaluate(ctx)
+    }
+}
+
+crm_rules_guest::export_rules!(Standard);
+
+/// Whether an open promise to pay covers the invoice at `ctx.today` (its grace period included).
+fn promise_covers(ctx: &Context, invoice_id: &str) -> bool {
+    ctx.promises.iter().any(|promise| {
+        promise.status == PromiseStatus::Open
+            && promise.invoice_ids.iter().any(|id| id == invoice_id)
+            && ctx.today.days_since(&promise.promised_date) <= i64::from(promise.grace_days)
+    })
+}
