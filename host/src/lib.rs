@@ -1,1 +1,19 @@
-//! host
+#![doc = include_str!("../README.md")]
+
+pub mod decision;
+pub mod engine;
+pub mod error;
+pub mod json;
+pub mod limits;
+pub mod manifest;
+pub mod pack;
+pub mod fixture;
+mod script;
+mod validate;
+mod wasm;
+
+pub use decision::{Decision, DecisionStatus, PackIdentity};
+pub use engine::RuleEngine;
+pub use error::{LoadError, RuleError, RuleErrorKind};
+pub use limits::Limits;
+pub use pack::RulePack;

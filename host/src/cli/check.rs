@@ -1,0 +1,52 @@
+//! `crm-rules check PACK...`: load everything, evaluate nothing.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crm_rules_host::RuleEngine;
+use crm_rules_host::fixture;
+
+fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
+    let pack = engine.load_pack(dir).map_err(|error| error.to_string())?;
+    let fixtures_dir = pack.fixtures_dir();
+    let mut cases = 0;
+    if fixtures_dir.is_dir() {
+        let loaded = fixture::load_dir(&fixtures_dir).map_err(|error| error.to_string())?;
+        for case in &loaded {
+            crm_rules_host::json::parse_context(&case.input).map_err(|error| {
+                format!(
+                    "{}: case `{}`: invalid input: {error}",
+                    case.file.display(),
+                    case.case.name
+                )
+            })?;
+        }
+        cases = loaded.len();
+    }
+    let identity = pack.identity();
+    Ok(format!(
+        "{} {} ({} modules, {cases} fixture cases) {}",
+        identity.name,
+        identity.version,
+        pack.manifest().modules.len(),
+        identity.hash
+    ))
+}
+
+pub fn run(engine: &RuleEngine, packs: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for dir in packs {
+        match check_one(engine, dir) {
+            Ok(summary) => println!("ok: {}: {summary}", dir.display()),
+            Err(error) => {
+                failed = true;
+                eprintln!("error: {error}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,63 @@
+//! The command line: argument parsing and dispatch to one file per command.
+
+mod check;
+mod eval;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use crm_rules_host::{Limits, RuleEngine};
+
+/// Evaluate, test and check crm-rules packs.
+#[derive(Debug, Parser)]
+#[command(name = "crm-rules", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate one context (JSON) and print the decision (JSON).
+    Eval {
+        /// The pack folder (holding pack.toml).
+        pack: PathBuf,
+        /// The context file, or `-` for standard input.
+        #[arg(long, short)]
+        input: PathBuf,
+    },
+    /// Run every fixture of the packs; exit 1 if any fails.
+    Test {
+        /// Pack folders.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Print every case, not only failures.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Load and validate packs without evaluating anything: manifests, scripts, components, fixtures.
+    Check {
+        /// Pack folders.
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+    },
+}
+
+/// Runs the parsed command; `Err` is a usage or environment problem (exit 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let engine = RuleEngine::new(Limits::default())?;
+    match cli.command {
+        Command::Eval { pack, input } => eval::run(&engine, &pack, &input),
+        Command::Test {
+            packs,
+            junit,
+            verbose,
+        } => test::run(&engine, &packs, junit.as_deref(), verbose),
+        Command::Check { packs } => check::run(&engine, &packs),
+    }
+}

@@ -1,0 +1,267 @@
+//! The evaluation context in JSON: the top level, the account and the invoices.
+//!
+//! Field names are the WIT names in snake_case. Money fields that are `*-minor` in the WIT drop the
+//! suffix and hold decimal amounts in major units of the enclosing record's currency (see
+//! [`super::amount`]). Unknown fields are rejected. Absent lists are empty, absent flags `false`,
+//! absent options `None`; null counts as absent. Derived values (`today`, `amount_due`) are computed
+//! here and refused as input.
+
+use serde_json::Value;
+
+use crm_rules_guest::clock::{local_date, time_zone};
+use crm_rules_guest::types::{
+    Account, Balance, Calendar, CollectionMethod, Contact, Context, CreditHold, DisputeStatus,
+    Invoice, PaymentBehaviour, PaymentLink, Weekday,
+};
+
+use super::amount::{Sign, amount, currency, money};
+use super::enums::parse_enum;
+use super::error::InputError;
+use super::params::params;
+use super::reader::{Obj, Path, boolean, bounded, string, uint};
+use super::records::{activity, deal_event, payment_attempt, promise};
+use super::time::{date, timestamp};
+
+/// A context read from JSON, with the optional id it carried (for batch and fixture reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedContext {
+    /// The top-level `"id"` string, if the input had one.
+    pub id: Option<String>,
+    /// The context, with `today` and every `amount_due_minor` derived.
+    pub context: Context,
+}
+
+const CONTEXT: &[&str] = &[
+    "id", "now", "account", "invoices", "deal_event", "payment_attempts", "activities",
+    "promises", "calendar", "params",
+];
+
+/// Converts a JSON evaluation context.
+///
+/// Required: `now` (RFC 3339 with an offset) and `account`. Optional: `id`, and the lists
+/// `invoices`, `payment_attempts`, `activities`, `promises` (ids unique within each list),
+/// `deal_event`, `calendar` (default: weekend Saturday and Sunday, no holidays) and `params`
+/// (an object; see [`super::params_from_json`]). `today` is not accepted: it is the account's
+/// local date at `now` in `account.timezone`.
+pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
+    let root = Path::Root;
+    let obj = Obj::open(value, root)?;
+    obj.reject(
+        "today",
+        "today is derived from now and account.timezone; remove it",
+    )?;
+    obj.allow(&[CONTEXT])?;
+    let id = obj.opt("id", string)?;
+    let now = obj.req("now", timestamp)?;
+    let account = obj.req("account", account)?;
+    let today = local_date(now, &account.timezone)
+        .map_err(|error| root.field("now").error(error.to_string()))?;
+    let context = Context {
+        now,
+        today,
+        invoices: obj.unique_list("invoices", "invoice id", "id", |i: &Invoice| &i.id, invoice)?,
+        deal_event: obj.opt("deal_event", deal_event)?,
+        payment_attempts: obj.unique_list(
+            "payment_attempts",
+            "payment attempt id",
+            "id",
+            |attempt| &attempt.id,
+            payment_attempt,
+        )?,
+        activities: obj.unique_list(
+            "activities",
+            "activity id",
+            "id",
+            |activity| &activity.id,
+            activity,
+        )?,
+        promises: obj.unique_list("promises", "promise id", "id", |p| &p.id, promise)?,
+        calendar: obj.or("calendar", default_calendar(), calendar)?,
+        params: obj.or("params", Vec::new(), params)?,
+        account,
+    };
+    Ok(ParsedContext { id, context })
+}
+
+const ACCOUNT: &[&str] = &[
+    "id", "name", "tier", "timezone", "currency", "net_terms_days", "credit_limit", "credit_hold",
+    "risk_score", "dunning_excluded", "dunning_paused_until", "account_executive_id",
+    "collections_owner_id", "payment_method_on_file", "contacts", "payment_behaviour", "balances",
+];
+
+/// Required: `id`, `name`, `tier`, `timezone` (an IANA name), `currency`. `risk_score` is 0 to 100;
+/// `payment_behaviour` defaults to zeros; contact ids and balance currencies are unique.
+fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
+    let obj = Obj::with_fields(value, *path, &[ACCOUNT])?;
+    Ok(Account {
+        id: obj.req("id", string)?,
+        name: obj.req("name", string)?,
+        tier: obj.req("tier", parse_enum)?,
+        timezone: obj.req("timezone", |value, path| {
+            let name = string(value, path)?;
+            time_zone(&name).map_err(|_| {
+                path.error(format!(
+                    "unknown time zone \"{name}\", expected an IANA name like \"America/New_York\""
+                ))
+            })?;
+            Ok(name)
+        })?,
+        currency: obj.req("currency", currency)?.code.to_owned(),
+        net_terms_days: obj.opt("net_terms_days", uint)?,
+        credit_limit: obj.opt("credit_limit", money)?,
+        credit_hold: obj.opt("credit_hold", credit_hold)?,
+        risk_score: obj
+            .opt("risk_score", |value, path| bounded(value, path, 100))?
+            .and_then(|score| u8::try_from(score).ok()),
+        dunning_excluded: obj.or("dunning_excluded", false, boolean)?,
+        dunning_paused_until: obj.opt("dunning_paused_until", date)?,
+        account_executive_id: obj.opt("account_executive_id", string)?,
+        collections_owner_id: obj.opt("collections_owner_id", string)?,
+        payment_method_on_file: obj.or("payment_method_on_file", false, boolean)?,
+        contacts: obj.unique_list("contacts", "contact id", "id", |c: &Contact| &c.id, contact)?,
+        payment_behaviour: obj.or(
+            "payment_behaviour",
+            PaymentBehaviour {
+                settled_12m: 0,
+                late_12m: 0,
+            },
+            payment_behaviour,
+        )?,
+        balances: obj.unique_list(
+            "balances",
+            "balance currency",
+            "currency",
+            |b: &Balance| &b.currency,
+            balance,
+        )?,
+    })
+}
+
+/// Required: `reason`, `key`, `since` (RFC 3339).
+fn credit_hold(value: &Value, path: &Path) -> Result<CreditHold, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["reason", "key", "since"]])?;
+    Ok(CreditHold {
+        reason: obj.req("reason", string)?,
+        key: obj.req("key", string)?,
+        since: obj.req("since", timestamp)?,
+    })
+}
+
+/// Required: `id`, `name`, `role`. Optional `email`, `phone`; flags default to `false`.
+fn contact(value: &Value, path: &Path) -> Result<Contact, InputError> {
+    const FIELDS: &[&str] = &["id", "name", "role", "email", "phone", "sms_consent", "sms_opted_out"];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    Ok(Contact {
+        id: obj.req("id", string)?,
+        name: obj.req("name", string)?,
+        role: obj.req("role", parse_enum)?,
+        email: obj.opt("email", string)?,
+        phone: obj.opt("phone", string)?,
+        sms_consent: obj.or("sms_consent", false, boolean)?,
+        sms_opted_out: obj.or("sms_opted_out", false, boolean)?,
+    })
+}
+
+/// `settled_12m` and `late_12m`, each defaulting to 0; `late_12m` may not exceed `settled_12m`.
+fn payment_behaviour(value: &Value, path: &Path) -> Result<PaymentBehaviour, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["settled_12m", "late_12m"]])?;
+    let settled = obj.or("settled_12m", 0, uint)?;
+    let late = obj.or("late_12m", 0, uint)?;
+    if late > settled {
+        return Err(path.field("late_12m").error(format!(
+            "{late} late of {settled} settled; late_12m counts settled invoices paid late"
+        )));
+    }
+    Ok(PaymentBehaviour {
+        settled_12m: settled,
+        late_12m: late,
+    })
+}
+
+/// Required: `currency`. `open` and `unapplied_credit` default to 0.
+fn balance(value: &Value, path: &Path) -> Result<Balance, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["currency", "open", "unapplied_credit"]])?;
+    let code = obj.req("currency", currency)?;
+    let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
+    Ok(Balance {
+        currency: code.code.to_owned(),
+        open_minor: obj.or("open", 0, money)?,
+        unapplied_credit_minor: obj.or("unapplied_credit", 0, money)?,
+    })
+}
+
+const INVOICE: &[&str] = &[
+    "id", "number", "status", "currency", "total", "paid", "credited", "issue_date", "due_date",
+    "collection_method", "dispute", "followup_blocked", "deal_id", "source_key", "payment_link",
+];
+
+/// Required: `id`, `status`, `currency`, `total`, `issue_date`. `number` defaults to the id, `paid`
+/// and `credited` to 0, `collection_method` to `send-invoice`, `dispute` to `none`.
+/// `amount_due` is derived: `max(0, total - paid - credited)`.
+fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
+    let obj = Obj::open(value, *path)?;
+    obj.reject(
+        "amount_due",
+        "amount_due is derived (total - paid - credited, never negative); remove it",
+    )?;
+    obj.allow(&[INVOICE])?;
+    let id = obj.req("id", string)?;
+    let code = obj.req("currency", currency)?;
+    let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
+    let total = obj.req("total", money)?;
+    let paid = obj.or("paid", 0, money)?;
+    let credited = obj.or("credited", 0, money)?;
+    let due = i128::from(total) - i128::from(paid) - i128::from(credited);
+    Ok(Invoice {
+        number: obj.opt("number", string)?.unwrap_or_else(|| id.clone()),
+        id,
+        status: obj.req("status", parse_enum)?,
+        currency: code.code.to_owned(),
+        total_minor: total,
+        paid_minor: paid,
+        credited_minor: credited,
+        amount_due_minor: i64::try_from(due.max(0)).unwrap_or(i64::MAX),
+        issue_date: obj.req("issue_date", date)?,
+        due_date: obj.opt("due_date", date)?,
+        collection_method: obj.or(
+            "collection_method",
+            CollectionMethod::SendInvoice,
+            parse_enum,
+        )?,
+        dispute: obj.or("dispute", DisputeStatus::None, parse_enum)?,
+        followup_blocked: obj.or("followup_blocked", false, boolean)?,
+        deal_id: obj.opt("deal_id", string)?,
+        source_key: obj.opt("source_key", string)?,
+        payment_link: obj.opt("payment_link", payment_link)?,
+    })
+}
+
+/// Required: `url`; optional `expires_at` (RFC 3339).
+fn payment_link(value: &Value, path: &Path) -> Result<PaymentLink, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["url", "expires_at"]])?;
+    Ok(PaymentLink {
+        url: obj.req("url", string)?,
+        expires_at: obj.opt("expires_at", timestamp)?,
+    })
+}
+
+fn default_calendar() -> Calendar {
+    Calendar {
+        weekend: vec![Weekday::Saturday, Weekday::Sunday],
+        holidays: Vec::new(),
+    }
+}
+
+/// `weekend` (weekday names; absent is Saturday and Sunday, `[]` is none) and `holidays` (dates).
+fn calendar(value: &Value, path: &Path) -> Result<Calendar, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["weekend", "holidays"]])?;
+    let weekend = match obj.get("weekend") {
+        Some(_) => obj.list("weekend", parse_enum)?,
+        None => default_calendar().weekend,
+    };
+    Ok(Calendar {
+        weekend,
+        holidays: obj.list("holidays", date)?,
+    })
+}
+

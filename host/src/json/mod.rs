@@ -1,0 +1,66 @@
+//! The JSON layer: evaluation contexts in, actions and suppressions out (and back, for fixtures).
+//!
+//! JSON names are the WIT names in snake_case, enum values the WIT names in kebab-case (reminder
+//! steps are `pre-7`, `pre-3`, `due`, `post-1`). Instants are RFC 3339 strings with an offset,
+//! local dates `YYYY-MM-DD`, money decimal amounts in major units (strings, or integers; never
+//! floats) converted exactly to the contract's minor units. Unknown fields are errors, so typos are
+//! caught; every error names the path of the offending value (`invoices[3].due_date`).
+//!
+//! ```
+//! use crm_rules_host::json::context_from_json;
+//!
+//! let context = context_from_json(r#"{
+//!     "now": "2026-03-18T02:30:00Z",
+//!     "account": {"id": "acc_1", "name": "Acme", "tier": "smb",
+//!                 "timezone": "America/New_York", "currency": "USD"},
+//!     "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "1200.00",
+//!                   "paid": "200", "issue_date": "2026-02-15", "due_date": "2026-03-17"}]
+//! }"#).unwrap();
+//! assert_eq!(context.today.to_string(), "2026-03-17");
+//! assert_eq!(context.invoices[0].amount_due_minor, 100_000);
+//! ```
+
+mod action;
+mod amount;
+mod context;
+pub(crate) mod enums;
+mod error;
+mod params;
+mod reader;
+mod records;
+mod time;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::{
+    action_from_json, action_to_json, kind_name, suppression_from_json, suppression_to_json,
+};
+pub use context::{ParsedContext, parse_context};
+pub use error::InputError;
+pub use params::{param_value_from_json, params_from_json};
+pub use time::timestamp_to_rfc3339;
+
+use crm_rules_guest::types::Context;
+use serde_json::Value;
+
+/// Parses JSON text into a value; a syntax error names the line and column
+/// (`line 4 column 7: expected value`).
+pub fn parse_json(text: &str) -> Result<Value, InputError> {
+    serde_json::from_str(text).map_err(|error| InputError::syntax(&error))
+}
+
+/// Parses and converts a JSON evaluation context given as text, keeping its optional `id`.
+pub fn parse_context_str(text: &str) -> Result<ParsedContext, InputError> {
+    parse_context(&parse_json(text)?)
+}
+
+/// Converts a JSON evaluation context (see [`parse_context`]), dropping its optional `id`.
+pub fn context_from_value(value: &Value) -> Result<Context, InputError> {
+    parse_context(value).map(|parsed| parsed.context)
+}
+
+/// Parses and converts a JSON evaluation context given as text.
+pub fn context_from_json(text: &str) -> Result<Context, InputError> {
+    context_from_value(&parse_json(text)?)
+}

@@ -1,0 +1,208 @@
+//! The context's event and history records in JSON: the deal event, payment attempts, activities
+//! and promises to pay.
+//!
+//! Amounts of a deal event's payload (milestone, delivery, time, retainer, recurring) are in the
+//! deal's currency (`deal.amount.currency`); a promise's `received` is in its `amount`'s currency.
+//! Basis-point fields are 0 to 10 000.
+
+use serde_json::Value;
+
+use crm_rules_guest::money::Currency;
+use crm_rules_guest::types::{
+    Activity, Deal, DealEvent, Delivery, Milestone, PaymentAttempt, Promise, Recurring, Retainer,
+    TimeApproval,
+};
+
+use super::amount::{Sign, amount, money};
+use super::enums::parse_enum;
+use super::error::InputError;
+use super::reader::{Obj, Path, boolean, bounded, string, strings, uint};
+use super::time::{date, timestamp};
+
+const DEAL_EVENT: &[&str] = &[
+    "id", "kind", "change_origin", "occurred_at", "deal", "milestone", "delivery", "time",
+    "retainer", "recurring",
+];
+
+/// Required: `id`, `kind`, `occurred_at`, `deal`. The payload records are optional whatever the
+/// kind: a rule decides what a missing payload means (usually a review).
+pub(crate) fn deal_event(value: &Value, path: &Path) -> Result<DealEvent, InputError> {
+    let obj = Obj::with_fields(value, *path, &[DEAL_EVENT])?;
+    let deal = obj.req("deal", deal)?;
+    let code = Currency::from_code(&deal.amount.currency)
+        .map_err(|error| path.field("deal").error(error.to_string()))?;
+    Ok(DealEvent {
+        id: obj.req("id", string)?,
+        kind: obj.req("kind", parse_enum)?,
+        change_origin: obj.opt("change_origin", string)?,
+        occurred_at: obj.req("occurred_at", timestamp)?,
+        milestone: obj.opt("milestone", |value, path| milestone(value, path, code))?,
+        delivery: obj.opt("delivery", |value, path| delivery(value, path, code))?,
+        time: obj.opt("time", |value, path| time_approval(value, path, code))?,
+        retainer: obj.opt("retainer", |value, path| retainer(value, path, code))?,
+        recurring: obj.opt("recurring", |value, path| recurring(value, path, code))?,
+        deal,
+    })
+}
+
+const DEAL: &[&str] = &[
+    "id", "name", "stage", "amount", "billing_model", "custom_terms", "signed_contract_required",
+    "contract_signed", "payment_method_on_file",
+];
+
+/// Required: `id`, `name`, `stage`, `amount` (a money record), `billing_model`; flags default to
+/// `false`.
+fn deal(value: &Value, path: &Path) -> Result<Deal, InputError> {
+    let obj = Obj::with_fields(value, *path, &[DEAL])?;
+    Ok(Deal {
+        id: obj.req("id", string)?,
+        name: obj.req("name", string)?,
+        stage: obj.req("stage", parse_enum)?,
+        amount: obj.req("amount", money)?,
+        billing_model: obj.req("billing_model", parse_enum)?,
+        custom_terms: obj.or("custom_terms", false, boolean)?,
+        signed_contract_required: obj.or("signed_contract_required", false, boolean)?,
+        contract_signed: obj.or("contract_signed", false, boolean)?,
+        payment_method_on_file: obj.or("payment_method_on_file", false, boolean)?,
+    })
+}
+
+fn bps(value: &Value, path: &Path) -> Result<u32, InputError> {
+    bounded(value, path, 10_000)
+}
+
+/// Required: `id`, `name`. Optional `amount` (deal currency) or `percent_bps`; `invoiced_bps`
+/// defaults to 0.
+fn milestone(value: &Value, path: &Path, code: Currency) -> Result<Milestone, InputError> {
+    const FIELDS: &[&str] = &["id", "name", "amount", "percent_bps", "invoiced_bps"];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    Ok(Milestone {
+        id: obj.req("id", string)?,
+        name: obj.req("name", string)?,
+        amount_minor: obj.opt("amount", |value, path| {
+            amount(value, path, code, Sign::NonNegative)
+        })?,
+        percent_bps: obj.opt("percent_bps", bps)?,
+        invoiced_bps: obj.or("invoiced_bps", 0, bps)?,
+    })
+}
+
+/// Required: `batch_id`, `ordered_units`, `delivered_units`, `unit_price`; `invoiced_units`
+/// defaults to 0.
+fn delivery(value: &Value, path: &Path, code: Currency) -> Result<Delivery, InputError> {
+    const FIELDS: &[&str] = &[
+        "batch_id", "ordered_units", "delivered_units", "invoiced_units", "unit_price",
+    ];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    Ok(Delivery {
+        batch_id: obj.req("batch_id", string)?,
+        ordered_units: obj.req("ordered_units", uint)?,
+        delivered_units: obj.req("delivered_units", uint)?,
+        invoiced_units: obj.or("invoiced_units", 0, uint)?,
+        unit_price_minor: obj.req("unit_price", |value, path| {
+            amount(value, path, code, Sign::NonNegative)
+        })?,
+    })
+}
+
+/// All fields required; `period_end` may not be before `period_start`.
+fn time_approval(value: &Value, path: &Path, code: Currency) -> Result<TimeApproval, InputError> {
+    const FIELDS: &[&str] = &["period_start", "period_end", "approved_minutes", "hourly_rate"];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    let period_start = obj.req("period_start", date)?;
+    let period_end = obj.req("period_end", date)?;
+    if period_end < period_start {
+        return Err(path.field("period_end").error(format!(
+            "period ends ({period_end}) before it starts ({period_start})"
+        )));
+    }
+    Ok(TimeApproval {
+        period_start,
+        period_end,
+        approved_minutes: obj.req("approved_minutes", uint)?,
+        hourly_rate_minor: obj.req("hourly_rate", |value, path| {
+            amount(value, path, code, Sign::NonNegative)
+        })?,
+    })
+}
+
+/// Required: `balance`, `threshold`, `method`, `top_up_seq`; `target` and `fixed` default to 0.
+fn retainer(value: &Value, path: &Path, code: Currency) -> Result<Retainer, InputError> {
+    const FIELDS: &[&str] = &["balance", "threshold", "method", "target", "fixed", "top_up_seq"];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
+    Ok(Retainer {
+        balance_minor: obj.req("balance", money)?,
+        threshold_minor: obj.req("threshold", money)?,
+        method: obj.req("method", parse_enum)?,
+        target_minor: obj.or("target", 0, money)?,
+        fixed_minor: obj.or("fixed", 0, money)?,
+        top_up_seq: obj.req("top_up_seq", uint)?,
+    })
+}
+
+/// Required: `next_bill_date`, `amount`.
+fn recurring(value: &Value, path: &Path, code: Currency) -> Result<Recurring, InputError> {
+    let obj = Obj::with_fields(value, *path, &[&["next_bill_date", "amount"]])?;
+    Ok(Recurring {
+        next_bill_date: obj.req("next_bill_date", date)?,
+        amount_minor: obj.req("amount", |value, path| {
+            amount(value, path, code, Sign::NonNegative)
+        })?,
+    })
+}
+
+/// Required: `id`, `at`, `outcome`. Optional `invoice_id`, `decline_reason`.
+pub(crate) fn payment_attempt(value: &Value, path: &Path) -> Result<PaymentAttempt, InputError> {
+    const FIELDS: &[&str] = &["id", "invoice_id", "at", "outcome", "decline_reason"];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    Ok(PaymentAttempt {
+        id: obj.req("id", string)?,
+        invoice_id: obj.opt("invoice_id", string)?,
+        at: obj.req("at", timestamp)?,
+        outcome: obj.req("outcome", parse_enum)?,
+        decline_reason: obj.opt("decline_reason", parse_enum)?,
+    })
+}
+
+/// Required: `id`, `key`, `kind` (an action kind), `at`, `outcome`. Optional `invoice_id`,
+/// `step` (`pre-7`, `pre-3`, `due`, `post-1`), `channel`.
+pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputError> {
+    const FIELDS: &[&str] = &[
+        "id", "key", "kind", "at", "invoice_id", "step", "channel", "outcome",
+    ];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    Ok(Activity {
+        id: obj.req("id", string)?,
+        key: obj.req("key", string)?,
+        kind: obj.req("kind", parse_enum)?,
+        at: obj.req("at", timestamp)?,
+        invoice_id: obj.opt("invoice_id", string)?,
+        step: obj.opt("step", parse_enum)?,
+        channel: obj.opt("channel", parse_enum)?,
+        outcome: obj.req("outcome", parse_enum)?,
+    })
+}
+
+/// Required: `id`, `amount` (a money record), `promised_date`, `status`. `invoice_ids` defaults to
+/// empty, `grace_days` and `received` (in the amount's currency) to 0.
+pub(crate) fn promise(value: &Value, path: &Path) -> Result<Promise, InputError> {
+    const FIELDS: &[&str] = &[
+        "id", "invoice_ids", "amount", "promised_date", "grace_days", "received", "status",
+    ];
+    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    let promised = obj.req("amount", money)?;
+    let code = Currency::from_code(&promised.currency)
+        .map_err(|error| path.field("amount").error(error.to_string()))?;
+    Ok(Promise {
+        id: obj.req("id", string)?,
+        invoice_ids: obj.or("invoice_ids", Vec::new(), strings)?,
+        promised_date: obj.req("promised_date", date)?,
+        grace_days: obj.or("grace_days", 0, uint)?,
+        received_minor: obj.or("received", 0, |value, path| {
+            amount(value, path, code, Sign::NonNegative)
+        })?,
+        status: obj.req("status", parse_enum)?,
+        amount: promised,
+    })
+}

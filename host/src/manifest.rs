@@ -1,0 +1,150 @@
+//! The pack manifest, `pack.toml`: the pack's name and version, its modules, parameters and limits.
+//!
+//! ```toml
+//! [pack]
+//! name = "standard"
+//! version = "0.1.0"
+//! fixtures = "../fixtures"          # optional; defaults to "fixtures"
+//! params_file = "../params.toml"    # optional; shared defaults, overridden by [params]
+//!
+//! [[modules]]
+//! id = "billing"
+//! kind = "billing"                  # billing | reminders | escalation
+//! source = "billing.rhai"           # a .rhai script, or a .wasm component or core module
+//! on_error = "hold"                 # hold (the whole decision for review) | skip (this module)
+//!
+//! [params]
+//! own_origin = "crm-rules"
+//! sms_max = { USD = "500.00", JPY = "50000" }
+//!
+//! [limits]
+//! fuel = 5_000_000
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::LoadError;
+use crate::limits::LimitOverrides;
+
+/// What kind of rule a module is: which entry point the host calls, on which evaluations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    /// Billing triggers: evaluated when the context carries a deal event.
+    Billing,
+    /// Reminders: evaluated on scheduled runs (no deal event).
+    Reminders,
+    /// Escalation: evaluated on scheduled runs (no deal event).
+    Escalation,
+}
+
+impl RuleKind {
+    /// The entry point's name: the WIT export, and the Rhai function (with `_` for `-`).
+    pub fn entry_point(&self) -> &'static str {
+        match self {
+            RuleKind::Billing => "evaluate_billing",
+            RuleKind::Reminders => "evaluate_reminders",
+            RuleKind::Escalation => "evaluate_escalation",
+        }
+    }
+
+    /// The kind's name in manifests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::Billing => "billing",
+            RuleKind::Reminders => "reminders",
+            RuleKind::Escalation => "escalation",
+        }
+    }
+}
+
+/// What a module's failure means for the decision; declared per module so a host never guesses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnError {
+    /// Hold the whole decision for review: no action of it may run unattended. The default.
+    #[default]
+    Hold,
+    /// Skip the module: the decision is as if it did not exist (its error is still reported).
+    Skip,
+}
+
+/// The `[pack]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackInfo {
+    /// The pack's name.
+    pub name: String,
+    /// The pack's version.
+    pub version: String,
+    /// A one-line description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The fixtures folder, relative to the manifest. Defaults to `fixtures`.
+    #[serde(default)]
+    pub fixtures: Option<PathBuf>,
+    /// A TOML file of parameter defaults shared by several packs (relative to the manifest); the
+    /// manifest's own `[params]` override it.
+    #[serde(default)]
+    pub params_file: Option<PathBuf>,
+}
+
+/// One `[[modules]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleSpec {
+    /// The module's id, reported with its actions, errors and cost.
+    pub id: String,
+    /// The rule kind it serves.
+    pub kind: RuleKind,
+    /// The source file, relative to the manifest: `.rhai`, or `.wasm` (component or core module).
+    pub source: PathBuf,
+    /// What its failure means.
+    #[serde(default)]
+    pub on_error: OnError,
+}
+
+/// A parsed `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The `[pack]` table.
+    pub pack: PackInfo,
+    /// The modules, evaluated in this order.
+    pub modules: Vec<ModuleSpec>,
+    /// Parameter defaults, as written (validated when the pack loads).
+    #[serde(default)]
+    pub params: toml::Table,
+    /// Per-evaluation limit overrides.
+    #[serde(default)]
+    pub limits: LimitOverrides,
+}
+
+impl Manifest {
+    /// Parses manifest text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, LoadError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|error| LoadError::Manifest {
+            path: path.to_path_buf(),
+            message: error.to_string().trim().replace('\n', " "),
+        })?;
+        let invalid = |message: String| LoadError::Manifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        if manifest.modules.is_empty() {
+            return Err(invalid("the pack declares no [[modules]]".to_owned()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for module in &manifest.modules {
+            if module.id.is_empty() {
+                return Err(invalid("a module has an empty `id`".to_owned()));
+            }
+            if !seen.insert(module.id.as_str()) {
+                return Err(invalid(format!("duplicate module id `{}`", module.id)));
+            }
+        }
+        Ok(manifest)
+    }
+}

@@ -1,0 +1,231 @@
+//! The evaluation context as Rhai sees it: the JSON input's shape, with exact decimal amounts (in
+//! major units: `invoice.amount_due >= 500.00`), `Date` values, and instants as integer milliseconds.
+
+use crm_rules_guest::money::Currency;
+use crm_rules_guest::types::*;
+use rhai::{Array, Dynamic, INT, Map};
+
+use super::helpers::from_minor;
+use crate::json::enums::Named;
+
+fn text(value: &str) -> Dynamic {
+    Dynamic::from(value.to_owned())
+}
+
+fn opt<T>(value: Option<T>, to: impl FnOnce(T) -> Dynamic) -> Dynamic {
+    value.map_or(Dynamic::UNIT, to)
+}
+
+fn list<T>(items: &[T], to: impl Fn(&T) -> Dynamic) -> Dynamic {
+    Dynamic::from_array(items.iter().map(to).collect::<Array>())
+}
+
+fn exponent(code: &str) -> u32 {
+    // The host validated every currency before a rule runs; unknown ones cannot reach this point.
+    Currency::from_code(code).map_or(2, |currency| currency.exponent)
+}
+
+fn amount(minor: i64, exponent: u32) -> Dynamic {
+    Dynamic::from_decimal(from_minor(minor, exponent))
+}
+
+fn money(money: &Money) -> Dynamic {
+    let mut map = Map::new();
+    map.insert("amount".into(), amount(money.minor, exponent(&money.currency)));
+    map.insert("currency".into(), text(&money.currency));
+    map.into()
+}
+
+/// Builds an object map from `name => value` pairs.
+macro_rules! map {
+    ($($name:literal => $value:expr),* $(,)?) => {{
+        let mut map = Map::new();
+        $(map.insert($name.into(), $value);)*
+        Dynamic::from_map(map)
+    }};
+}
+
+/// The JSON (kebab-case) name of a WIT enum case.
+fn name<T: Named>(value: &T) -> Dynamic {
+    Dynamic::from(value.name().to_owned())
+}
+
+fn account(account: &Account) -> Dynamic {
+    let contacts = list(&account.contacts, |c| {
+        map! {
+            "id" => text(&c.id), "name" => text(&c.name), "role" => name(&c.role),
+            "email" => opt(c.email.as_deref(), text), "phone" => opt(c.phone.as_deref(), text),
+            "sms_consent" => c.sms_consent.into(), "sms_opted_out" => c.sms_opted_out.into(),
+        }
+    });
+    let balances = list(&account.balances, |b| {
+        let e = exponent(&b.currency);
+        map! {
+            "currency" => text(&b.currency), "open" => amount(b.open_minor, e),
+            "unapplied_credit" => amount(b.unapplied_credit_minor, e),
+        }
+    });
+    map! {
+        "id" => text(&account.id),
+        "name" => text(&account.name),
+        "tier" => name(&account.tier),
+        "timezone" => text(&account.timezone),
+        "currency" => text(&account.currency),
+        "net_terms_days" => opt(account.net_terms_days, |d| Dynamic::from(INT::from(d))),
+        "credit_limit" => opt(account.credit_limit.as_ref(), money),
+        "credit_hold" => opt(account.credit_hold.as_ref(), |h| map! {
+            "reason" => text(&h.reason), "key" => text(&h.key), "since" => Dynamic::from(h.since),
+        }),
+        "risk_score" => opt(account.risk_score, |r| Dynamic::from(INT::from(r))),
+        "dunning_excluded" => account.dunning_excluded.into(),
+        "dunning_paused_until" => opt(account.dunning_paused_until, Dynamic::from),
+        "account_executive_id" => opt(account.account_executive_id.as_deref(), text),
+        "collections_owner_id" => opt(account.collections_owner_id.as_deref(), text),
+        "payment_method_on_file" => account.payment_method_on_file.into(),
+        "contacts" => contacts,
+        "payment_behaviour" => map! {
+            "settled_12m" => Dynamic::from(INT::from(account.payment_behaviour.settled_12m)),
+            "late_12m" => Dynamic::from(INT::from(account.payment_behaviour.late_12m)),
+        },
+        "balances" => balances,
+    }
+}
+
+fn invoice(invoice: &Invoice) -> Dynamic {
+    let e = exponent(&invoice.currency);
+    map! {
+        "id" => text(&invoice.id),
+        "number" => text(&invoice.number),
+        "status" => name(&invoice.status),
+        "currency" => text(&invoice.currency),
+        "total" => amount(invoice.total_minor, e),
+        "paid" => amount(invoice.paid_minor, e),
+        "credited" => amount(invoice.credited_minor, e),
+        "amount_due" => amount(invoice.amount_due_minor, e),
+        "issue_date" => Dynamic::from(invoice.issue_date),
+        "due_date" => opt(invoice.due_date, Dynamic::from),
+        "collection_method" => name(&invoice.collection_method),
+        "dispute" => name(&invoice.dispute),
+        "followup_blocked" => invoice.followup_blocked.into(),
+        "deal_id" => opt(invoice.deal_id.as_deref(), text),
+        "source_key" => opt(invoice.source_key.as_deref(), text),
+        "payment_link" => opt(invoice.payment_link.as_ref(), |l| map! {
+            "url" => text(&l.url), "expires_at" => opt(l.expires_at, Dynamic::from),
+        }),
+    }
+}
+
+fn deal_event(event: &DealEvent) -> Dynamic {
+    let deal = &event.deal;
+    let e = exponent(&deal.amount.currency);
+    map! {
+        "id" => text(&event.id),
+        "kind" => name(&event.kind),
+        "change_origin" => opt(event.change_origin.as_deref(), text),
+        "occurred_at" => Dynamic::from(event.occurred_at),
+        "deal" => map! {
+            "id" => text(&deal.id), "name" => text(&deal.name), "stage" => name(&deal.stage),
+            "amount" => money(&deal.amount), "billing_model" => name(&deal.billing_model),
+            "custom_terms" => deal.custom_terms.into(),
+            "signed_contract_required" => deal.signed_contract_required.into(),
+            "contract_signed" => deal.contract_signed.into(),
+            "payment_method_on_file" => deal.payment_method_on_file.into(),
+        },
+        "milestone" => opt(event.milestone.as_ref(), |m| map! {
+            "id" => text(&m.id), "name" => text(&m.name),
+            "amount" => opt(m.amount_minor, |minor| amount(minor, e)),
+            "percent_bps" => opt(m.percent_bps, |bps| Dynamic::from(INT::from(bps))),
+            "invoiced_bps" => Dynamic::from(INT::from(m.invoiced_bps)),
+        }),
+        "delivery" => opt(event.delivery.as_ref(), |d| map! {
+            "batch_id" => text(&d.batch_id),
+            "ordered_units" => Dynamic::from(INT::from(d.ordered_units)),
+            "delivered_units" => Dynamic::from(INT::from(d.delivered_units)),
+            "invoiced_units" => Dynamic::from(INT::from(d.invoiced_units)),
+            "unit_price" => amount(d.unit_price_minor, e),
+        }),
+        "time" => opt(event.time.as_ref(), |t| map! {
+            "period_start" => Dynamic::from(t.period_start),
+            "period_end" => Dynamic::from(t.period_end),
+            "approved_minutes" => Dynamic::from(INT::from(t.approved_minutes)),
+            "hourly_rate" => amount(t.hourly_rate_minor, e),
+        }),
+        "retainer" => opt(event.retainer.as_ref(), |r| map! {
+            "balance" => amount(r.balance_minor, e), "threshold" => amount(r.threshold_minor, e),
+            "method" => name(&r.method), "target" => amount(r.target_minor, e),
+            "fixed" => amount(r.fixed_minor, e),
+            "top_up_seq" => Dynamic::from(INT::from(r.top_up_seq)),
+        }),
+        "recurring" => opt(event.recurring.as_ref(), |r| map! {
+            "next_bill_date" => Dynamic::from(r.next_bill_date),
+            "amount" => amount(r.amount_minor, e),
+        }),
+    }
+}
+
+fn params(params: &[Param]) -> Dynamic {
+    let mut map = Map::new();
+    for param in params {
+        let value = match &param.value {
+            ParamValue::Integer(value) => Dynamic::from(*value),
+            ParamValue::Text(value) => text(value),
+            ParamValue::Flag(value) => Dynamic::from(*value),
+            ParamValue::MoneyTable(table) => {
+                let mut amounts = Map::new();
+                for money in table {
+                    let value = amount(money.minor, exponent(&money.currency));
+                    amounts.insert(money.currency.as_str().into(), value);
+                }
+                amounts.into()
+            }
+        };
+        map.insert(param.name.as_str().into(), value);
+    }
+    map.into()
+}
+
+/// Keys of everything already done: activities, invoices created by a rule, the current credit hold.
+fn seen_keys(ctx: &Context) -> Dynamic {
+    let mut map = Map::new();
+    let activities = ctx.activities.iter().map(|a| a.key.as_str());
+    let invoices = ctx.invoices.iter().filter_map(|i| i.source_key.as_deref());
+    let hold = ctx.account.credit_hold.iter().map(|h| h.key.as_str());
+    for key in activities.chain(invoices).chain(hold) {
+        map.insert(key.into(), true.into());
+    }
+    map.into()
+}
+
+/// The whole context as a Rhai object map.
+pub(crate) fn to_dynamic(ctx: &Context) -> Dynamic {
+    map! {
+        "now" => Dynamic::from(ctx.now),
+        "today" => Dynamic::from(ctx.today),
+        "account" => account(&ctx.account),
+        "invoices" => list(&ctx.invoices, invoice),
+        "deal_event" => opt(ctx.deal_event.as_ref(), deal_event),
+        "payment_attempts" => list(&ctx.payment_attempts, |a| map! {
+            "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
+            "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
+            "decline_reason" => opt(a.decline_reason.as_ref(), name),
+        }),
+        "activities" => list(&ctx.activities, |a| map! {
+            "id" => text(&a.id), "key" => text(&a.key), "kind" => name(&a.kind),
+            "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
+            "step" => opt(a.step.as_ref(), name), "channel" => opt(a.channel.as_ref(), name),
+            "outcome" => name(&a.outcome),
+        }),
+        "promises" => list(&ctx.promises, |p| {
+            let e = exponent(&p.amount.currency);
+            map! {
+                "id" => text(&p.id), "invoice_ids" => list(&p.invoice_ids, |id| text(id)),
+                "amount" => money(&p.amount), "promised_date" => Dynamic::from(p.promised_date),
+                "grace_days" => Dynamic::from(INT::from(p.grace_days)),
+                "received" => amount(p.received_minor, e), "status" => name(&p.status),
+            }
+        }),
+        "calendar" => Dynamic::from(ctx.calendar.clone()),
+        "params" => params(&ctx.params),
+        "seen_keys" => seen_keys(ctx),
+    }
+}

@@ -1,0 +1,95 @@
+//! A Rhai rule's return value: `#{ actions: [...], suppressed: [...] }`, each entry an object map of
+//! the same shape as the decision JSON (amounts may be decimals, `not_before` integer milliseconds).
+
+use crm_rules_guest::types::RuleOutput;
+use rhai::Dynamic;
+use serde_json::Value;
+
+use crate::json::{action_from_json, suppression_from_json};
+
+/// Converts a Rhai value to JSON: maps, arrays, strings, integers, booleans, `()` as null, decimals
+/// and dates as strings.
+fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
+    if value.is_unit() {
+        return Ok(Value::Null);
+    }
+    if value.is_map() {
+        let map = value.cast::<rhai::Map>();
+        let mut object = serde_json::Map::with_capacity(map.len());
+        for (name, field) in map {
+            let field_path = format!("{path}.{name}");
+            object.insert(name.to_string(), to_json(field, &field_path)?);
+        }
+        return Ok(Value::Object(object));
+    }
+    if value.is_array() {
+        let array = value.cast::<rhai::Array>();
+        return array
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| to_json(item, &format!("{path}[{index}]")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    let type_name = value.type_name();
+    if let Some(text) = value.clone().try_cast::<rhai::ImmutableString>() {
+        return Ok(Value::String(text.to_string()));
+    }
+    if let Some(number) = value.clone().try_cast::<rhai::INT>() {
+        return Ok(Value::from(number));
+    }
+    if let Some(flag) = value.clone().try_cast::<bool>() {
+        return Ok(Value::Bool(flag));
+    }
+    if let Some(decimal) = value.clone().try_cast::<rust_decimal::Decimal>() {
+        return Ok(Value::String(decimal.normalize().to_string()));
+    }
+    if let Some(date) = value.try_cast::<crm_rules_guest::types::Date>() {
+        return Ok(Value::String(date.to_string()));
+    }
+    Err(format!("{path}: a value of type `{type_name}` cannot be part of a rule's output"))
+}
+
+/// Reads a rule's output; a wrong shape is a `bad output` error naming the path.
+pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
+    if !value.is_map() {
+        return Err(format!(
+            "the entry point must return #{{ actions: [...], suppressed: [...] }}, not a value of type `{}`",
+            value.type_name()
+        ));
+    }
+    let Value::Object(mut object) = to_json(value, "output")? else {
+        return Err("output: expected an object map".to_owned());
+    };
+    if let Some(unknown) = object
+        .keys()
+        .find(|name| *name != "actions" && *name != "suppressed")
+    {
+        return Err(format!(
+            "output.{unknown}: unknown field; the output has only `actions` and `suppressed`"
+        ));
+    }
+    let entries = |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(format!("output.{name}: expected an array")),
+    };
+    let actions = entries("actions", &mut object)?
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            action_from_json(item).map_err(|error| format!("output.actions[{index}].{error}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let suppressed = entries("suppressed", &mut object)?
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            suppression_from_json(item).map_err(|error| format!("output.suppressed[{index}].{error}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RuleOutput {
+        actions,
+        suppressed,
+    })
+}

@@ -1,0 +1,89 @@
+//! Checks every rule output against the contract and the size limits, whatever the backend.
+
+use crm_rules_guest::money::Currency;
+use crm_rules_guest::types::{ActionDetail, RuleOutput};
+
+use crate::error::RuleErrorKind;
+use crate::limits::Limits;
+
+/// Bytes of text in an action (its strings), the measure `max_output_bytes` caps.
+fn action_bytes(action: &crm_rules_guest::types::Action) -> usize {
+    let detail = match &action.detail {
+        ActionDetail::CreateInvoice(p) => p.deal_id.len() + p.source.len() + p.amount.currency.len(),
+        ActionDetail::SendInvoice(p) => p.invoice_id.len(),
+        ActionDetail::HoldForReview(p) => p.queue.len() + p.subject_id.len(),
+        ActionDetail::SendReminder(p) => {
+            p.invoice_id.len() + p.contact_id.len() + p.payment_link.as_ref().map_or(0, String::len)
+        }
+        ActionDetail::CreateTask(p) => {
+            p.title.len()
+                + p.assignee_id.as_ref().map_or(0, String::len)
+                + p.invoice_id.as_ref().map_or(0, String::len)
+        }
+        ActionDetail::Escalate(p) => {
+            p.invoice_id.as_ref().map_or(0, String::len) + p.currency.as_ref().map_or(0, String::len)
+        }
+        ActionDetail::NotifyInternal(p) => {
+            p.message.len() + p.recipient_id.as_ref().map_or(0, String::len)
+        }
+        ActionDetail::SetCreditHold(text)
+        | ActionDetail::ReleaseCreditHold(text)
+        | ActionDetail::MarkPromiseKept(text)
+        | ActionDetail::MarkPromiseBroken(text) => text.len(),
+        ActionDetail::RequestPaymentMethodUpdate(p) => p.attempt_id.len(),
+        ActionDetail::SetCreditTerms(_) | ActionDetail::NoAction => 0,
+    };
+    detail + action.key.len() + action.rule_id.len() + action.reason.len()
+}
+
+/// `Ok` if the output respects the limits and the contract; otherwise the error kind and message.
+pub(crate) fn check(output: &RuleOutput, limits: &Limits) -> Result<(), (RuleErrorKind, String)> {
+    let entries = output.actions.len() + output.suppressed.len();
+    if entries > limits.max_output_entries {
+        return Err((
+            RuleErrorKind::OutputTooLarge,
+            format!(
+                "returned {entries} actions and suppressions; the limit is {}",
+                limits.max_output_entries
+            ),
+        ));
+    }
+    let bytes: usize = output.actions.iter().map(action_bytes).sum::<usize>()
+        + output
+            .suppressed
+            .iter()
+            .map(|s| s.rule_id.len() + s.subject_id.len())
+            .sum::<usize>();
+    if bytes > limits.max_output_bytes {
+        return Err((
+            RuleErrorKind::OutputTooLarge,
+            format!(
+                "returned {bytes} bytes of text; the limit is {}",
+                limits.max_output_bytes
+            ),
+        ));
+    }
+    let bad = |message: String| Err((RuleErrorKind::BadOutput, message));
+    for (index, action) in output.actions.iter().enumerate() {
+        if action.key.is_empty() {
+            return bad(format!("actions[{index}]: empty idempotency key"));
+        }
+        if action.rule_id.is_empty() {
+            return bad(format!("actions[{index}]: empty rule id"));
+        }
+        if let ActionDetail::CreateInvoice(invoice) = &action.detail {
+            if let Err(error) = Currency::from_code(&invoice.amount.currency) {
+                return bad(format!("actions[{index}].currency: {error}"));
+            }
+            if invoice.amount.minor <= 0 {
+                return bad(format!("actions[{index}].amount: an invoice amount must be positive"));
+            }
+        }
+    }
+    for (index, suppression) in output.suppressed.iter().enumerate() {
+        if suppression.rule_id.is_empty() || suppression.subject_id.is_empty() {
+            return bad(format!("suppressed[{index}]: empty rule or subject id"));
+        }
+    }
+    Ok(())
+}
