@@ -1,1 +1,253 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: paths to the repository's packs and a seeded generator
+//! of random (but valid) evaluation contexts that reach every rule of the standard policy.
+
+use std::path::PathBuf;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from(".."), PathBuf::from)
+}
+
+/// The Rhai variant of the standard pack.
+pub fn standard_rhai() -> PathBuf {
+    root().join("rules/standard/rhai")
+}
+
+/// The Rust (component) variant of the standard pack.
+pub fn standard_rust() -> PathBuf {
+    root().join("rules/standard/rust")
+}
+
+const ZONES: &[&str] = &[
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "UTC",
+];
+const CURRENCIES: &[(&str, u32)] = &[("USD", 2), ("EUR", 2), ("GBP", 2), ("JPY", 0), ("KWD", 3)];
+
+fn pick<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn amount(rng: &mut SmallRng, exponent: u32, max_major: i64) -> String {
+    let minor = rng.random_range(0..=max_major * 10_i64.pow(exponent));
+    let scale = 10_i64.pow(exponent);
+    if exponent == 0 {
+        minor.to_string()
+    } else {
+        format!("{}.{:0width$}", minor / scale, minor % scale, width = exponent as usize)
+    }
+}
+
+fn date(day_number: i64) -> String {
+    crm_rules_guest::types::Date::from_day_number(day_number).to_string()
+}
+
+/// A random context; `seed` makes it reproducible. Scheduled (reminders and escalation) or with a
+/// deal event (billing), about half each.
+pub fn random_context(seed: u64) -> Value {
+    let rng = &mut SmallRng::seed_from_u64(seed);
+    // Around March 2026 (the policy's examples), any hour of the day, across DST changes.
+    let base = crm_rules_guest::types::Date::parse("2026-03-01")
+        .map_or(20_513, |d| d.day_number());
+    let today = base + rng.random_range(0..60);
+    let now_ms = today * 86_400_000 + rng.random_range(0..86_400_000_i64);
+    let now = crm_rules_host::json::timestamp_to_rfc3339(now_ms);
+    let (currency, exponent) = *pick(rng, CURRENCIES);
+    let other = *pick(rng, CURRENCIES);
+    let account_id = format!("acc_{}", rng.random_range(1..4));
+    let mut invoices = Vec::new();
+    let mut activities = Vec::new();
+    for index in 0..rng.random_range(0..6) {
+        let (cur, exp) = if rng.random_bool(0.8) { (currency, exponent) } else { other };
+        let id = format!("inv_{index}");
+        let due = today + rng.random_range(-70..10);
+        let total = amount(rng, exp, 20_000);
+        let status = *pick(rng, &["open", "open", "open", "open", "paid", "draft", "void"]);
+        let mut invoice = json!({
+            "id": id, "number": format!("INV-{index}"), "status": status, "currency": cur,
+            "total": total, "issue_date": date(due - 30),
+            "dispute": *pick(rng, &["none", "none", "none", "none", "open", "won"]),
+            "collection_method": *pick(rng, &["send-invoice", "send-invoice", "charge-automatically"]),
+            "followup_blocked": rng.random_bool(0.05),
+        });
+        if rng.random_bool(0.9) {
+            invoice["due_date"] = json!(date(due));
+        }
+        if rng.random_bool(0.2) {
+            invoice["paid"] = invoice["total"].clone();
+        }
+        if rng.random_bool(0.5) {
+            invoice["payment_link"] = json!({
+                "url": format!("https://pay.example/{id}"),
+                "expires_at": crm_rules_host::json::timestamp_to_rfc3339(now_ms + rng.random_range(-5..5) * 86_400_000),
+            });
+        }
+        if rng.random_bool(0.3) {
+            let step = *pick(rng, &["pre-7", "pre-3", "due", "post-1"]);
+            activities.push(json!({
+                "id": format!("act_{index}"), "key": format!("rem:{id}:{step}"), "kind": "send-reminder",
+                "at": now, "invoice_id": id, "step": step, "channel": "email",
+                "outcome": *pick(rng, &["succeeded", "succeeded", "unknown", "failed", "pending"]),
+            }));
+        }
+        if rng.random_bool(0.15) {
+            let level = *pick(rng, &[15, 30, 60]);
+            activities.push(json!({
+                "id": format!("esc_{index}"), "key": format!("esc:{account_id}:{cur}:{level}:{id}"),
+                "kind": "escalate", "at": now, "outcome": "succeeded",
+            }));
+        }
+        invoices.push(invoice);
+    }
+    let contacts: Vec<Value> = (0..rng.random_range(0..3))
+        .map(|index| {
+            let mut contact = json!({
+                "id": format!("c_{index}"), "name": format!("Contact {index}"),
+                "role": *pick(rng, &["billing", "accounts-payable", "other"]),
+                "sms_consent": rng.random_bool(0.6), "sms_opted_out": rng.random_bool(0.2),
+            });
+            if rng.random_bool(0.8) {
+                contact["email"] = json!(format!("c{index}@customer.example"));
+            }
+            if rng.random_bool(0.7) {
+                contact["phone"] = json!(format!("+1555000{index:04}"));
+            }
+            contact
+        })
+        .collect();
+    let settled = rng.random_range(0..8);
+    let mut account = json!({
+        "id": account_id, "name": "Customer", "timezone": *pick(rng, ZONES), "currency": currency,
+        "tier": *pick(rng, &["smb", "mid-market", "enterprise", "strategic"]),
+        "contacts": contacts,
+        "payment_behaviour": {"settled_12m": settled, "late_12m": rng.random_range(0..=settled)},
+        "account_executive_id": "user_ae",
+        "dunning_excluded": rng.random_bool(0.05),
+        "payment_method_on_file": rng.random_bool(0.3),
+        "balances": [{
+            "currency": currency,
+            "open": amount(rng, exponent, 50_000),
+            "unapplied_credit": if rng.random_bool(0.15) { amount(rng, exponent, 20_000) } else { "0".to_owned() },
+        }],
+    });
+    if rng.random_bool(0.7) {
+        account["collections_owner_id"] = json!("user_col");
+    }
+    if rng.random_bool(0.7) {
+        account["net_terms_days"] = json!(*pick(rng, &[0, 15, 30, 45]));
+    }
+    if rng.random_bool(0.8) {
+        account["risk_score"] = json!(rng.random_range(0..=100));
+    }
+    if rng.random_bool(0.3) {
+        account["credit_limit"] = json!({"amount": amount(rng, exponent, 60_000), "currency": currency});
+    }
+    if rng.random_bool(0.2) {
+        account["credit_hold"] = json!({"reason": "declines", "key": format!("hold:{account_id}:none"), "since": now});
+    }
+    if rng.random_bool(0.05) {
+        account["dunning_paused_until"] = json!(date(today + rng.random_range(-3..4)));
+    }
+    let attempts: Vec<Value> = (0..rng.random_range(0..6))
+        .map(|index| {
+            let outcome = *pick(rng, &["declined", "declined", "succeeded", "gateway-error", "not-attempted"]);
+            let mut attempt = json!({
+                "id": format!("pa_{index}"),
+                "at": crm_rules_host::json::timestamp_to_rfc3339(now_ms - rng.random_range(1..40) * 86_400_000),
+                "outcome": outcome,
+            });
+            if outcome == "declined" {
+                attempt["decline_reason"] = json!(*pick(rng, &["insufficient-funds", "generic", "lost-or-stolen", "expired-card", "invalid-card"]));
+            }
+            attempt
+        })
+        .collect();
+    let promises: Vec<Value> = invoices
+        .iter()
+        .filter(|_| rng.random_bool(0.15))
+        .enumerate()
+        .map(|(index, invoice)| {
+            let cur = invoice["currency"].as_str().unwrap_or("USD");
+            let exp = CURRENCIES.iter().find(|(c, _)| *c == cur).map_or(2, |(_, e)| *e);
+            json!({
+                "id": format!("ptp_{index}"), "invoice_ids": [invoice["id"].clone()],
+                "amount": {"amount": amount(rng, exp, 10_000), "currency": cur},
+                "promised_date": date(today + rng.random_range(-10..5)), "grace_days": rng.random_range(0..4),
+                "received": amount(rng, exp, 10_000),
+                "status": *pick(rng, &["open", "open", "kept"]),
+            })
+        })
+        .collect();
+    let mut context = json!({
+        "id": format!("random-{seed}"), "now": now, "account": account, "invoices": invoices,
+        "payment_attempts": attempts, "activities": activities, "promises": promises,
+        "calendar": {
+            "weekend": if rng.random_bool(0.9) { json!(["saturday", "sunday"]) } else { json!(["friday", "saturday"]) },
+            "holidays": if rng.random_bool(0.3) { json!([date(today + rng.random_range(-8..8))]) } else { json!([]) },
+        },
+    });
+    if rng.random_bool(0.5) {
+        context["deal_event"] = random_deal_event(rng, today, &now, currency, exponent);
+    }
+    context
+}
+
+fn random_deal_event(rng: &mut SmallRng, today: i64, now: &str, currency: &str, exponent: u32) -> Value {
+    let kind = *pick(rng, &[
+        "stage-changed", "stage-changed", "stage-changed", "contract-signed", "payment-method-confirmed",
+        "milestone-reached", "delivery-confirmed", "time-approved", "retainer-drawdown", "recurring-due",
+    ]);
+    let mut event = json!({
+        "id": "evt_1", "kind": kind, "occurred_at": now,
+        "deal": {
+            "id": "deal_1", "name": "Deal", "amount": {"amount": amount(rng, exponent, 100_000), "currency": currency},
+            "stage": *pick(rng, &["closed-won", "closed-won", "closed-won", "closed-lost", "open"]),
+            "billing_model": *pick(rng, &["fixed", "fixed", "fixed", "milestone", "retainer", "recurring"]),
+            "custom_terms": rng.random_bool(0.15), "signed_contract_required": rng.random_bool(0.4),
+            "contract_signed": rng.random_bool(0.4), "payment_method_on_file": rng.random_bool(0.3),
+        },
+    });
+    if rng.random_bool(0.1) {
+        event["change_origin"] = json!(*pick(rng, &["crm-rules", "user"]));
+    }
+    match kind {
+        "milestone-reached" => {
+            event["milestone"] = if rng.random_bool(0.7) {
+                json!({"id": "m1", "name": "M1", "percent_bps": rng.random_range(0..6000), "invoiced_bps": rng.random_range(0..8000)})
+            } else {
+                json!({"id": "m1", "name": "M1", "amount": amount(rng, exponent, 10_000)})
+            };
+        }
+        "delivery-confirmed" => {
+            let delivered = rng.random_range(0..20);
+            event["delivery"] = json!({"batch_id": "b1", "ordered_units": 20, "delivered_units": delivered,
+                "invoiced_units": rng.random_range(0..=delivered), "unit_price": amount(rng, exponent, 500)});
+        }
+        "time-approved" => {
+            event["time"] = json!({"period_start": date(today - 7), "period_end": date(today - 1),
+                "approved_minutes": rng.random_range(0..3000), "hourly_rate": amount(rng, exponent, 300)});
+        }
+        "retainer-drawdown" => {
+            event["retainer"] = json!({"balance": amount(rng, exponent, 10_000), "threshold": amount(rng, exponent, 10_000),
+                "method": *pick(rng, &["to-target", "fixed-amount"]), "target": amount(rng, exponent, 30_000),
+                "fixed": amount(rng, exponent, 5_000), "top_up_seq": rng.random_range(1..5)});
+        }
+        "recurring-due" => {
+            event["recurring"] = json!({"next_bill_date": date(today + rng.random_range(-2..3)), "amount": amount(rng, exponent, 5_000)});
+        }
+        _ => {}
+    }
+    event
+}

@@ -44,21 +44,42 @@ fn kind_of(detail: &ActionDetail) -> ActionKind {
     }
 }
 
-const COMMON: &[&str] = &["kind", "rule", "key", "reason", "requires_approval", "not_before"];
+const COMMON: &[&str] = &[
+    "kind",
+    "rule",
+    "key",
+    "reason",
+    "requires_approval",
+    "not_before",
+];
 
 /// The parameter fields of each kind.
 fn kind_fields(kind: ActionKind) -> &'static [&'static str] {
     match kind {
         ActionKind::CreateInvoice => &[
-            "deal_id", "source", "amount", "currency", "net_terms_days", "send",
+            "deal_id",
+            "source",
+            "amount",
+            "currency",
+            "net_terms_days",
+            "send",
         ],
         ActionKind::SendInvoice => &["invoice_id"],
         ActionKind::HoldForReview => &["queue", "subject_id"],
         ActionKind::SendReminder => &[
-            "invoice_id", "step", "channel", "contact_id", "payment_link", "link_expired",
+            "invoice_id",
+            "step",
+            "channel",
+            "contact_id",
+            "payment_link",
+            "link_expired",
         ],
         ActionKind::CreateTask => &[
-            "assignee_role", "assignee_id", "title", "due_in_business_days", "invoice_id",
+            "assignee_role",
+            "assignee_id",
+            "title",
+            "due_in_business_days",
+            "invoice_id",
         ],
         ActionKind::Escalate => &["target", "invoice_id", "currency", "days_past_due"],
         ActionKind::NotifyInternal => &["recipient_role", "recipient_id", "message"],
@@ -237,7 +258,9 @@ fn detail(obj: &Obj, kind: ActionKind) -> Result<ActionDetail, InputError> {
                 attempt_id: obj.req("attempt_id", string)?,
             })
         }
-        ActionKind::MarkPromiseKept => ActionDetail::MarkPromiseKept(obj.req("promise_id", string)?),
+        ActionKind::MarkPromiseKept => {
+            ActionDetail::MarkPromiseKept(obj.req("promise_id", string)?)
+        }
         ActionKind::MarkPromiseBroken => {
             ActionDetail::MarkPromiseBroken(obj.req("promise_id", string)?)
         }

@@ -33,7 +33,9 @@ fn every_kind() -> Vec<Action> {
             net_terms_days: 0,
             send: false,
         }),
-        ActionDetail::SendInvoice(SendInvoice { invoice_id: "inv_1".into() }),
+        ActionDetail::SendInvoice(SendInvoice {
+            invoice_id: "inv_1".into(),
+        }),
         ActionDetail::HoldForReview(Review {
             queue: "billing-exceptions".into(),
             subject_id: "deal_1".into(),
@@ -151,7 +153,9 @@ fn reading_accepts_integers_and_defaults() {
     let action = action_from_json(&value).unwrap();
     assert!(!action.requires_approval);
     assert_eq!(action.not_before, Some(1_774_008_000_000));
-    let ActionDetail::CreateInvoice(new) = action.detail else { panic!("create-invoice") };
+    let ActionDetail::CreateInvoice(new) = action.detail else {
+        panic!("create-invoice")
+    };
     assert_eq!(new.amount, Money::new(48_000, "JPY"));
 }
 
@@ -211,7 +215,11 @@ fn suppressions_round_trip() {
     assert_eq!(suppression_from_json(&value).unwrap(), suppression);
     let error = suppression_from_json(&json!({"rule": "r", "subject_id": "s", "reason": "busy"}))
         .unwrap_err();
-    assert!(error.to_string().starts_with("reason: unknown suppression reason \"busy\""));
+    assert!(
+        error
+            .to_string()
+            .starts_with("reason: unknown suppression reason \"busy\"")
+    );
 }
 
 #[test]

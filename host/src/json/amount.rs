@@ -139,8 +139,13 @@ mod tests {
 
     fn parse(value: Value, currency: &str) -> Result<i64, String> {
         let root = Path::Root;
-        amount(&value, &root.field("total"), code(currency), Sign::NonNegative)
-            .map_err(|error| error.to_string())
+        amount(
+            &value,
+            &root.field("total"),
+            code(currency),
+            Sign::NonNegative,
+        )
+        .map_err(|error| error.to_string())
     }
 
     #[test]
@@ -171,14 +176,22 @@ mod tests {
         );
         assert_eq!(
             parse(json!(12.5), "USD"),
-            Err("total: 12.5 is a floating-point number; write amounts as strings, e.g. \"12.50\"".into())
+            Err(
+                "total: 12.5 is a floating-point number; write amounts as strings, e.g. \"12.50\""
+                    .into()
+            )
         );
         assert_eq!(
             parse(json!("-1.5"), "USD"),
             Err("total: amount must not be negative, found \"-1.5\"".into())
         );
-        assert_eq!(parse(json!(-3), "USD"), Err("total: amount must not be negative, found \"-3\"".into()));
-        for bad in ["", "abc", "1.", ".5", "1e3", "+1", "1_000", "1.2.3", " 1", "--1"] {
+        assert_eq!(
+            parse(json!(-3), "USD"),
+            Err("total: amount must not be negative, found \"-3\"".into())
+        );
+        for bad in [
+            "", "abc", "1.", ".5", "1e3", "+1", "1_000", "1.2.3", " 1", "--1",
+        ] {
             let error = parse(json!(bad), "USD").unwrap_err();
             assert!(error.contains("invalid amount"), "{bad}: {error}");
         }
@@ -212,7 +225,10 @@ mod tests {
         let value = money(&json!({"amount": "12000.00", "currency": "USD"}), &deal).unwrap();
         assert_eq!(value, Money::new(1_200_000, "USD"));
         let error = money(&json!({"amount": "1", "currency": "XYZ"}), &deal).unwrap_err();
-        assert_eq!(error.to_string(), "amount.currency: unknown currency \"XYZ\"");
+        assert_eq!(
+            error.to_string(),
+            "amount.currency: unknown currency \"XYZ\""
+        );
         let error = money(&json!({"amount": "1", "currency": "USD", "x": 1}), &deal).unwrap_err();
         assert!(error.to_string().starts_with("amount.x: unknown field"));
     }

@@ -32,8 +32,16 @@ pub struct ParsedContext {
 }
 
 const CONTEXT: &[&str] = &[
-    "id", "now", "account", "invoices", "deal_event", "payment_attempts", "activities",
-    "promises", "calendar", "params",
+    "id",
+    "now",
+    "account",
+    "invoices",
+    "deal_event",
+    "payment_attempts",
+    "activities",
+    "promises",
+    "calendar",
+    "params",
 ];
 
 /// Converts a JSON evaluation context.
@@ -84,9 +92,23 @@ pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
 }
 
 const ACCOUNT: &[&str] = &[
-    "id", "name", "tier", "timezone", "currency", "net_terms_days", "credit_limit", "credit_hold",
-    "risk_score", "dunning_excluded", "dunning_paused_until", "account_executive_id",
-    "collections_owner_id", "payment_method_on_file", "contacts", "payment_behaviour", "balances",
+    "id",
+    "name",
+    "tier",
+    "timezone",
+    "currency",
+    "net_terms_days",
+    "credit_limit",
+    "credit_hold",
+    "risk_score",
+    "dunning_excluded",
+    "dunning_paused_until",
+    "account_executive_id",
+    "collections_owner_id",
+    "payment_method_on_file",
+    "contacts",
+    "payment_behaviour",
+    "balances",
 ];
 
 /// Required: `id`, `name`, `tier`, `timezone` (an IANA name), `currency`. `risk_score` is 0 to 100;
@@ -149,7 +171,15 @@ fn credit_hold(value: &Value, path: &Path) -> Result<CreditHold, InputError> {
 
 /// Required: `id`, `name`, `role`. Optional `email`, `phone`; flags default to `false`.
 fn contact(value: &Value, path: &Path) -> Result<Contact, InputError> {
-    const FIELDS: &[&str] = &["id", "name", "role", "email", "phone", "sms_consent", "sms_opted_out"];
+    const FIELDS: &[&str] = &[
+        "id",
+        "name",
+        "role",
+        "email",
+        "phone",
+        "sms_consent",
+        "sms_opted_out",
+    ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Contact {
         id: obj.req("id", string)?,
@@ -191,8 +221,21 @@ fn balance(value: &Value, path: &Path) -> Result<Balance, InputError> {
 }
 
 const INVOICE: &[&str] = &[
-    "id", "number", "status", "currency", "total", "paid", "credited", "issue_date", "due_date",
-    "collection_method", "dispute", "followup_blocked", "deal_id", "source_key", "payment_link",
+    "id",
+    "number",
+    "status",
+    "currency",
+    "total",
+    "paid",
+    "credited",
+    "issue_date",
+    "due_date",
+    "collection_method",
+    "dispute",
+    "followup_blocked",
+    "deal_id",
+    "source_key",
+    "payment_link",
 ];
 
 /// Required: `id`, `status`, `currency`, `total`, `issue_date`. `number` defaults to the id, `paid`
@@ -264,4 +307,3 @@ fn calendar(value: &Value, path: &Path) -> Result<Calendar, InputError> {
         holidays: obj.list("holidays", date)?,
     })
 }
-

@@ -26,7 +26,10 @@ pub fn params_from_json(object: &Value) -> Result<Vec<Param>, InputError> {
 }
 
 /// Converts the parameter table at `path`.
-pub(crate) fn params_at(object: &Map<String, Value>, path: &Path) -> Result<Vec<Param>, InputError> {
+pub(crate) fn params_at(
+    object: &Map<String, Value>,
+    path: &Path,
+) -> Result<Vec<Param>, InputError> {
     let mut params = Vec::with_capacity(object.len());
     for (name, value) in object {
         let here = path.field(name);
@@ -115,7 +118,12 @@ mod tests {
         let names: Vec<&str> = params.iter().map(|param| param.name.as_str()).collect();
         assert_eq!(
             names,
-            ["fast_payer_min_settled", "own_origin", "send_on_weekends", "sms_max"]
+            [
+                "fast_payer_min_settled",
+                "own_origin",
+                "send_on_weekends",
+                "sms_max"
+            ]
         );
         assert_eq!(params[0].value, ParamValue::Integer(6));
         assert_eq!(params[1].value, ParamValue::Text("crm-rules".into()));
@@ -140,16 +148,28 @@ mod tests {
         let error = table(json!({"sms_max": {"XYZ": "5"}})).unwrap_err();
         assert_eq!(error, "params.sms_max.XYZ: unknown currency \"XYZ\"");
         let error = table(json!({"ratio": 1.5})).unwrap_err();
-        assert!(error.starts_with("params.ratio: 1.5 is not a whole number"), "{error}");
+        assert!(
+            error.starts_with("params.ratio: 1.5 is not a whole number"),
+            "{error}"
+        );
         let error = table(json!({"SmsMax": 1})).unwrap_err();
-        assert!(error.starts_with("params.SmsMax: parameter name"), "{error}");
+        assert!(
+            error.starts_with("params.SmsMax: parameter name"),
+            "{error}"
+        );
         let error = table(json!({"list": [1]})).unwrap_err();
-        assert!(error.starts_with("params.list: expected an integer"), "{error}");
+        assert!(
+            error.starts_with("params.list: expected an integer"),
+            "{error}"
+        );
     }
 
     #[test]
     fn single_values_report_relative_paths() {
-        assert_eq!(param_value_from_json(&json!(30)), Ok(ParamValue::Integer(30)));
+        assert_eq!(
+            param_value_from_json(&json!(30)),
+            Ok(ParamValue::Integer(30))
+        );
         assert_eq!(
             param_value_from_json(&json!({"USD": -1})),
             Err("USD: amount must not be negative, found \"-1\"".into())

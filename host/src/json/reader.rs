@@ -91,6 +91,7 @@ pub(crate) fn mismatch(path: &Path, expected: &str, found: &Value) -> InputError
 }
 
 /// A JSON object being read, with the path of the object itself.
+#[derive(Debug)]
 pub(crate) struct Obj<'a> {
     map: &'a Map<String, Value>,
     path: Path<'a>,
@@ -121,7 +122,10 @@ impl<'a> Obj<'a> {
     pub(crate) fn allow(&self, groups: &[&[&str]]) -> Result<(), InputError> {
         for key in self.map.keys() {
             if !groups.iter().any(|group| group.contains(&key.as_str())) {
-                let known: Vec<&str> = groups.iter().flat_map(|group| group.iter().copied()).collect();
+                let known: Vec<&str> = groups
+                    .iter()
+                    .flat_map(|group| group.iter().copied())
+                    .collect();
                 return Err(self.path.field(key).error(format!(
                     "unknown field \"{key}\", expected one of {}",
                     known.join(", ")
@@ -251,7 +255,9 @@ pub(crate) fn whole(value: &Value, path: &Path, max: u64) -> Result<u64, InputEr
                 Value::Number(number) => number.to_string(),
                 other => describe(other).to_owned(),
             };
-            Err(path.error(format!("expected a whole number from 0 to {max}, found {found}")))
+            Err(path.error(format!(
+                "expected a whole number from 0 to {max}, found {found}"
+            )))
         }
     }
 }
@@ -302,7 +308,10 @@ mod tests {
         let error = obj.req("name", string).unwrap_err();
         assert_eq!(error.to_string(), "name: expected a string, found a number");
         let error = obj.req("tags", strings).unwrap_err();
-        assert_eq!(error.to_string(), "tags[1]: expected a string, found a number");
+        assert_eq!(
+            error.to_string(),
+            "tags[1]: expected a string, found a number"
+        );
         assert!(!obj.or("flag", false, boolean).unwrap());
         let error = obj.req("flag", boolean).unwrap_err();
         assert_eq!(error.to_string(), "flag: required field is null");
@@ -325,9 +334,13 @@ mod tests {
         );
         let obj = Obj::open(&value, Path::Root).unwrap();
         let error = obj
-            .unique_list("items", "item id", "id", |id: &String| id, |item, path| {
-                Obj::open(item, *path)?.req("id", string)
-            })
+            .unique_list(
+                "items",
+                "item id",
+                "id",
+                |id: &String| id,
+                |item, path| Obj::open(item, *path)?.req("id", string),
+            )
             .unwrap_err();
         assert_eq!(error.to_string(), "items[2].id: duplicate item id \"a\"");
     }

@@ -20,8 +20,16 @@ use super::reader::{Obj, Path, boolean, bounded, string, strings, uint};
 use super::time::{date, timestamp};
 
 const DEAL_EVENT: &[&str] = &[
-    "id", "kind", "change_origin", "occurred_at", "deal", "milestone", "delivery", "time",
-    "retainer", "recurring",
+    "id",
+    "kind",
+    "change_origin",
+    "occurred_at",
+    "deal",
+    "milestone",
+    "delivery",
+    "time",
+    "retainer",
+    "recurring",
 ];
 
 /// Required: `id`, `kind`, `occurred_at`, `deal`. The payload records are optional whatever the
@@ -46,8 +54,15 @@ pub(crate) fn deal_event(value: &Value, path: &Path) -> Result<DealEvent, InputE
 }
 
 const DEAL: &[&str] = &[
-    "id", "name", "stage", "amount", "billing_model", "custom_terms", "signed_contract_required",
-    "contract_signed", "payment_method_on_file",
+    "id",
+    "name",
+    "stage",
+    "amount",
+    "billing_model",
+    "custom_terms",
+    "signed_contract_required",
+    "contract_signed",
+    "payment_method_on_file",
 ];
 
 /// Required: `id`, `name`, `stage`, `amount` (a money record), `billing_model`; flags default to
@@ -91,7 +106,11 @@ fn milestone(value: &Value, path: &Path, code: Currency) -> Result<Milestone, In
 /// defaults to 0.
 fn delivery(value: &Value, path: &Path, code: Currency) -> Result<Delivery, InputError> {
     const FIELDS: &[&str] = &[
-        "batch_id", "ordered_units", "delivered_units", "invoiced_units", "unit_price",
+        "batch_id",
+        "ordered_units",
+        "delivered_units",
+        "invoiced_units",
+        "unit_price",
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Delivery {
@@ -107,7 +126,12 @@ fn delivery(value: &Value, path: &Path, code: Currency) -> Result<Delivery, Inpu
 
 /// All fields required; `period_end` may not be before `period_start`.
 fn time_approval(value: &Value, path: &Path, code: Currency) -> Result<TimeApproval, InputError> {
-    const FIELDS: &[&str] = &["period_start", "period_end", "approved_minutes", "hourly_rate"];
+    const FIELDS: &[&str] = &[
+        "period_start",
+        "period_end",
+        "approved_minutes",
+        "hourly_rate",
+    ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     let period_start = obj.req("period_start", date)?;
     let period_end = obj.req("period_end", date)?;
@@ -128,7 +152,14 @@ fn time_approval(value: &Value, path: &Path, code: Currency) -> Result<TimeAppro
 
 /// Required: `balance`, `threshold`, `method`, `top_up_seq`; `target` and `fixed` default to 0.
 fn retainer(value: &Value, path: &Path, code: Currency) -> Result<Retainer, InputError> {
-    const FIELDS: &[&str] = &["balance", "threshold", "method", "target", "fixed", "top_up_seq"];
+    const FIELDS: &[&str] = &[
+        "balance",
+        "threshold",
+        "method",
+        "target",
+        "fixed",
+        "top_up_seq",
+    ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
     Ok(Retainer {
@@ -169,7 +200,14 @@ pub(crate) fn payment_attempt(value: &Value, path: &Path) -> Result<PaymentAttem
 /// `step` (`pre-7`, `pre-3`, `due`, `post-1`), `channel`.
 pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputError> {
     const FIELDS: &[&str] = &[
-        "id", "key", "kind", "at", "invoice_id", "step", "channel", "outcome",
+        "id",
+        "key",
+        "kind",
+        "at",
+        "invoice_id",
+        "step",
+        "channel",
+        "outcome",
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Activity {
@@ -188,7 +226,13 @@ pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputErro
 /// empty, `grace_days` and `received` (in the amount's currency) to 0.
 pub(crate) fn promise(value: &Value, path: &Path) -> Result<Promise, InputError> {
     const FIELDS: &[&str] = &[
-        "id", "invoice_ids", "amount", "promised_date", "grace_days", "received", "status",
+        "id",
+        "invoice_ids",
+        "amount",
+        "promised_date",
+        "grace_days",
+        "received",
+        "status",
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     let promised = obj.req("amount", money)?;

@@ -104,16 +104,27 @@ fn a_realistic_context_parses() {
     assert_eq!(account.balances[1].open_minor, 48_000);
     assert_eq!(account.balances[1].unapplied_credit_minor, 0);
 
-    let [first, second] = &ctx.invoices[..] else { panic!("two invoices") };
-    assert_eq!((first.total_minor, first.paid_minor, first.credited_minor), (120_000, 20_000, 10_000));
+    let [first, second] = &ctx.invoices[..] else {
+        panic!("two invoices")
+    };
+    assert_eq!(
+        (first.total_minor, first.paid_minor, first.credited_minor),
+        (120_000, 20_000, 10_000)
+    );
     assert_eq!(first.amount_due_minor, 90_000);
     assert_eq!(first.collection_method, CollectionMethod::SendInvoice);
     assert_eq!(first.dispute, DisputeStatus::None);
-    assert_eq!(first.payment_link.as_ref().unwrap().expires_at, Some(1_775_001_600_000));
+    assert_eq!(
+        first.payment_link.as_ref().unwrap().expires_at,
+        Some(1_775_001_600_000)
+    );
     assert_eq!(second.number, "inv_2");
     assert_eq!(second.amount_due_minor, 48_000);
     assert_eq!(second.due_date, None);
-    assert_eq!(second.collection_method, CollectionMethod::ChargeAutomatically);
+    assert_eq!(
+        second.collection_method,
+        CollectionMethod::ChargeAutomatically
+    );
     assert_eq!(second.dispute, DisputeStatus::Open);
 
     let event = ctx.deal_event.as_ref().unwrap();
@@ -122,12 +133,25 @@ fn a_realistic_context_parses() {
     assert_eq!(event.deal.amount, Money::new(10_000_000, "USD"));
     assert!(!event.deal.custom_terms);
     let milestone = event.milestone.as_ref().unwrap();
-    assert_eq!((milestone.amount_minor, milestone.percent_bps), (None, Some(3000)));
+    assert_eq!(
+        (milestone.amount_minor, milestone.percent_bps),
+        (None, Some(3000))
+    );
     let retainer = event.retainer.as_ref().unwrap();
-    assert_eq!((retainer.balance_minor, retainer.target_minor, retainer.fixed_minor), (10_000, 200_000, 0));
+    assert_eq!(
+        (
+            retainer.balance_minor,
+            retainer.target_minor,
+            retainer.fixed_minor
+        ),
+        (10_000, 200_000, 0)
+    );
     assert_eq!(event.delivery, None);
 
-    assert_eq!(ctx.payment_attempts[0].decline_reason, Some(DeclineReason::LostOrStolen));
+    assert_eq!(
+        ctx.payment_attempts[0].decline_reason,
+        Some(DeclineReason::LostOrStolen)
+    );
     assert_eq!(ctx.payment_attempts[1].at % 1000, 250);
     assert_eq!(ctx.activities[0].step, Some(ReminderStep::Pre7));
     assert_eq!(ctx.activities[0].kind, ActionKind::SendReminder);
@@ -162,7 +186,13 @@ fn defaults_fill_the_rest() {
     let ctx = context_from_value(&value).unwrap();
     assert_eq!(ctx.calendar.weekend, [Weekday::Saturday, Weekday::Sunday]);
     value["calendar"] = json!({"weekend": []});
-    assert!(context_from_value(&value).unwrap().calendar.weekend.is_empty());
+    assert!(
+        context_from_value(&value)
+            .unwrap()
+            .calendar
+            .weekend
+            .is_empty()
+    );
 }
 
 #[test]
@@ -191,7 +221,11 @@ fn amount_due_is_derived_and_never_negative() {
         {"id": "c", "status": "open", "currency": "KWD", "total": "1.234", "issue_date": "2026-03-01"}
     ]);
     let ctx = context_from_value(&value).unwrap();
-    let due: Vec<i64> = ctx.invoices.iter().map(|invoice| invoice.amount_due_minor).collect();
+    let due: Vec<i64> = ctx
+        .invoices
+        .iter()
+        .map(|invoice| invoice.amount_due_minor)
+        .collect();
     assert_eq!(due, [6_999, 0, 1_234]);
     value["invoices"][0]["amount_due"] = json!("69.99");
     assert!(error(&value).starts_with("invoices[0].amount_due: amount_due is derived"));
@@ -254,7 +288,14 @@ fn each_error_names_its_path() {
         "activities[0].step: unknown reminder step \"pre7\", expected one of pre-7, pre-3, due, post-1",
     );
     fails(
-        |v| drop(v["invoices"][0].as_object_mut().unwrap().remove("issue_date")),
+        |v| {
+            drop(
+                v["invoices"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("issue_date"),
+            )
+        },
         "invoices[0].issue_date: missing required field",
     );
     fails(
@@ -308,11 +349,17 @@ fn duplicates_in_every_list_are_caught() {
     let mut value = full();
     let activity = value["activities"][0].clone();
     value["activities"].as_array_mut().unwrap().push(activity);
-    assert_eq!(error(&value), "activities[1].id: duplicate activity id \"act_1\"");
+    assert_eq!(
+        error(&value),
+        "activities[1].id: duplicate activity id \"act_1\""
+    );
     let mut value = full();
     let promise = value["promises"][0].clone();
     value["promises"].as_array_mut().unwrap().push(promise);
-    assert_eq!(error(&value), "promises[1].id: duplicate promise id \"ptp_1\"");
+    assert_eq!(
+        error(&value),
+        "promises[1].id: duplicate promise id \"ptp_1\""
+    );
 }
 
 #[test]

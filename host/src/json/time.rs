@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(utc, offset);
         assert_eq!(utc, 1_773_756_000_000);
         let error = timestamp(&json!("2026-03-17T14:00:00"), &at("now")).unwrap_err();
-        assert!(error.to_string().starts_with("now: invalid timestamp"), "{error}");
+        assert!(
+            error.to_string().starts_with("now: invalid timestamp"),
+            "{error}"
+        );
         assert!(timestamp(&json!("2026-03-17T14:00:00.0005Z"), &at("now")).is_err());
         assert!(timestamp(&json!(1_773_756_000_000_i64), &at("now")).is_err());
         assert_eq!(
@@ -125,8 +128,14 @@ mod tests {
 
     #[test]
     fn formats_seconds_and_millis() {
-        assert_eq!(timestamp_to_rfc3339(1_773_756_000_000), "2026-03-17T14:00:00Z");
-        assert_eq!(timestamp_to_rfc3339(1_773_756_000_250), "2026-03-17T14:00:00.250Z");
+        assert_eq!(
+            timestamp_to_rfc3339(1_773_756_000_000),
+            "2026-03-17T14:00:00Z"
+        );
+        assert_eq!(
+            timestamp_to_rfc3339(1_773_756_000_250),
+            "2026-03-17T14:00:00.250Z"
+        );
         assert_eq!(timestamp_to_rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(timestamp_to_json(i64::MAX), json!(i64::MAX));
         let far = -100_000_000_000_000_i64;

@@ -122,11 +122,11 @@ fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), 
         }
         return Ok(());
     }
-    // R2: never resend a step, nor an earlier one once a later step went out (any channel).
+    // R2: never resend a step, nor an earlier one once a later step went out (any channel, any
+    // outcome: retrying a failed delivery is the outbox's job, under the same key).
     let already = ctx.activities.iter().any(|activity| {
         activity.kind == ActionKind::SendReminder
             && activity.invoice_id.as_deref() == Some(invoice.id.as_str())
-            && activity.outcome != ActivityOutcome::Failed
             && activity.step.is_some_and(|sent| sent >= step)
     });
     if already || ctx.key_seen(&key) {
