@@ -3,7 +3,12 @@
 
 fn main() {
     let root = xtask::workspace_root();
-    for dir in ["rules/standard/rust/src", "rules/standard/rust/Cargo.toml", "guest-sdk/src", "wit"] {
+    for dir in [
+        "rules/standard/rust/src",
+        "rules/standard/rust/Cargo.toml",
+        "guest-sdk/src",
+        "wit",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     if let Err(error) = xtask::build_guests(&root, xtask::PACK_GUESTS) {

@@ -46,7 +46,12 @@ fn amount(rng: &mut SmallRng, exponent: u32, max_major: i64) -> String {
     if exponent == 0 {
         minor.to_string()
     } else {
-        format!("{}.{:0width$}", minor / scale, minor % scale, width = exponent as usize)
+        format!(
+            "{}.{:0width$}",
+            minor / scale,
+            minor % scale,
+            width = exponent as usize
+        )
     }
 }
 
@@ -59,8 +64,7 @@ fn date(day_number: i64) -> String {
 pub fn random_context(seed: u64) -> Value {
     let rng = &mut SmallRng::seed_from_u64(seed);
     // Around March 2026 (the policy's examples), any hour of the day, across DST changes.
-    let base = crm_rules_guest::types::Date::parse("2026-03-01")
-        .map_or(20_513, |d| d.day_number());
+    let base = crm_rules_guest::types::Date::parse("2026-03-01").map_or(20_513, |d| d.day_number());
     let today = base + rng.random_range(0..60);
     let now_ms = today * 86_400_000 + rng.random_range(0..86_400_000_i64);
     let now = crm_rules_host::json::timestamp_to_rfc3339(now_ms);
@@ -70,11 +74,18 @@ pub fn random_context(seed: u64) -> Value {
     let mut invoices = Vec::new();
     let mut activities = Vec::new();
     for index in 0..rng.random_range(0..6) {
-        let (cur, exp) = if rng.random_bool(0.8) { (currency, exponent) } else { other };
+        let (cur, exp) = if rng.random_bool(0.8) {
+            (currency, exponent)
+        } else {
+            other
+        };
         let id = format!("inv_{index}");
         let due = today + rng.random_range(-70..10);
         let total = amount(rng, exp, 20_000);
-        let status = *pick(rng, &["open", "open", "open", "open", "paid", "draft", "void"]);
+        let status = *pick(
+            rng,
+            &["open", "open", "open", "open", "paid", "draft", "void"],
+        );
         let mut invoice = json!({
             "id": id, "number": format!("INV-{index}"), "status": status, "currency": cur,
             "total": total, "issue_date": date(due - 30),
@@ -152,10 +163,12 @@ pub fn random_context(seed: u64) -> Value {
         account["risk_score"] = json!(rng.random_range(0..=100));
     }
     if rng.random_bool(0.3) {
-        account["credit_limit"] = json!({"amount": amount(rng, exponent, 60_000), "currency": currency});
+        account["credit_limit"] =
+            json!({"amount": amount(rng, exponent, 60_000), "currency": currency});
     }
     if rng.random_bool(0.2) {
-        account["credit_hold"] = json!({"reason": "declines", "key": format!("hold:{account_id}:none"), "since": now});
+        account["credit_hold"] =
+            json!({"reason": "declines", "key": format!("hold:{account_id}:none"), "since": now});
     }
     if rng.random_bool(0.05) {
         account["dunning_paused_until"] = json!(date(today + rng.random_range(-3..4)));
@@ -174,22 +187,24 @@ pub fn random_context(seed: u64) -> Value {
             attempt
         })
         .collect();
-    let promises: Vec<Value> = invoices
-        .iter()
-        .filter(|_| rng.random_bool(0.15))
-        .enumerate()
-        .map(|(index, invoice)| {
-            let cur = invoice["currency"].as_str().unwrap_or("USD");
-            let exp = CURRENCIES.iter().find(|(c, _)| *c == cur).map_or(2, |(_, e)| *e);
-            json!({
-                "id": format!("ptp_{index}"), "invoice_ids": [invoice["id"].clone()],
-                "amount": {"amount": amount(rng, exp, 10_000), "currency": cur},
-                "promised_date": date(today + rng.random_range(-10..5)), "grace_days": rng.random_range(0..4),
-                "received": amount(rng, exp, 10_000),
-                "status": *pick(rng, &["open", "open", "kept"]),
-            })
-        })
-        .collect();
+    let mut promises = Vec::new();
+    for invoice in &invoices {
+        if !rng.random_bool(0.15) {
+            continue;
+        }
+        let cur = invoice["currency"].as_str().unwrap_or("USD");
+        let exp = CURRENCIES
+            .iter()
+            .find(|(c, _)| *c == cur)
+            .map_or(2, |(_, e)| *e);
+        promises.push(json!({
+            "id": format!("ptp_{}", promises.len()), "invoice_ids": [invoice["id"].clone()],
+            "amount": {"amount": amount(rng, exp, 10_000), "currency": cur},
+            "promised_date": date(today + rng.random_range(-10..5)), "grace_days": rng.random_range(0..4),
+            "received": amount(rng, exp, 10_000),
+            "status": *pick(rng, &["open", "open", "kept"]),
+        }));
+    }
     let mut context = json!({
         "id": format!("random-{seed}"), "now": now, "account": account, "invoices": invoices,
         "payment_attempts": attempts, "activities": activities, "promises": promises,
@@ -204,11 +219,28 @@ pub fn random_context(seed: u64) -> Value {
     context
 }
 
-fn random_deal_event(rng: &mut SmallRng, today: i64, now: &str, currency: &str, exponent: u32) -> Value {
-    let kind = *pick(rng, &[
-        "stage-changed", "stage-changed", "stage-changed", "contract-signed", "payment-method-confirmed",
-        "milestone-reached", "delivery-confirmed", "time-approved", "retainer-drawdown", "recurring-due",
-    ]);
+fn random_deal_event(
+    rng: &mut SmallRng,
+    today: i64,
+    now: &str,
+    currency: &str,
+    exponent: u32,
+) -> Value {
+    let kind = *pick(
+        rng,
+        &[
+            "stage-changed",
+            "stage-changed",
+            "stage-changed",
+            "contract-signed",
+            "payment-method-confirmed",
+            "milestone-reached",
+            "delivery-confirmed",
+            "time-approved",
+            "retainer-drawdown",
+            "recurring-due",
+        ],
+    );
     let mut event = json!({
         "id": "evt_1", "kind": kind, "occurred_at": now,
         "deal": {

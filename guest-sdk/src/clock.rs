@@ -41,7 +41,9 @@ fn instant(at: Timestamp) -> Result<DateTime<chrono::Utc>, ClockError> {
 /// The local calendar date in `zone` at the instant `at`.
 pub fn local_date(at: Timestamp, zone: &str) -> Result<Date, ClockError> {
     let tz = time_zone(zone)?;
-    Ok(Date::from_naive(instant(at)?.with_timezone(&tz).date_naive()))
+    Ok(Date::from_naive(
+        instant(at)?.with_timezone(&tz).date_naive(),
+    ))
 }
 
 /// The local wall-clock time in `zone` at `at`, as minutes after local midnight (0..1440).
@@ -87,7 +89,9 @@ mod tests {
     use super::*;
 
     fn ms(text: &str) -> Timestamp {
-        DateTime::parse_from_rfc3339(text).unwrap().timestamp_millis()
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Read helpers over the evaluation context: parameters, history, overdue arithmetic.
 
 use crate::types::{
-    Account, ActionKind, Balance, Context, Date, Invoice, InvoiceStatus, ParamValue, PaymentOutcome,
-    ReminderStep,
+    Account, ActionKind, Balance, Context, Date, Invoice, InvoiceStatus, ParamValue,
+    PaymentOutcome, ReminderStep,
 };
 
 /// A pack parameter is missing or has the wrong type.

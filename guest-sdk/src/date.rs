@@ -201,7 +201,10 @@ mod tests {
         };
         assert_eq!(calendar.on_or_before(&d("2026-03-21")), d("2026-03-20"));
         assert_eq!(calendar.on_or_after(&d("2026-03-14")), d("2026-03-17"));
-        assert_eq!(calendar.add_business_days(&d("2026-03-12"), 2), d("2026-03-17"));
+        assert_eq!(
+            calendar.add_business_days(&d("2026-03-12"), 2),
+            d("2026-03-17")
+        );
         let never = Calendar {
             weekend: vec![
                 Weekday::Monday,

@@ -26,15 +26,18 @@
 //!
 //! The same functions run natively: a host (or a unit test) calls `Quiet::reminders(&ctx)` directly.
 
-pub mod context;
 pub mod clock;
+pub mod context;
 pub mod date;
 pub mod money;
 pub mod output;
 
 #[doc(hidden)]
 pub mod bindings {
-    #![allow(missing_docs, reason = "generated bindings; the WIT carries the documentation")]
+    #![allow(
+        missing_docs,
+        reason = "generated bindings; the WIT carries the documentation"
+    )]
     #![allow(unsafe_code, reason = "generated canonical-ABI glue")]
     #![allow(clippy::all, reason = "generated code")]
     wit_bindgen::generate!({
@@ -55,8 +58,8 @@ pub mod types {
 /// Everything a rule module usually needs.
 pub mod prelude {
     pub use crate::Rules;
-    pub use crate::context::ParamError;
     pub use crate::clock::{local_date, next_local_time};
+    pub use crate::context::ParamError;
     pub use crate::money::{Currency, MoneyError};
     pub use crate::types::*;
 }
@@ -109,7 +112,7 @@ macro_rules! export_rules {
                     <$rules as $crate::Rules>::escalation(&ctx)
                 }
             }
-            $crate::bindings::export_rule_world!(__CrmRulesExport with_types_in $crate::bindings);
+    $crate::bindings::export_rule_world!(__CrmRulesExport with_types_in $crate::bindings);
         };
     };
 }

@@ -125,7 +125,10 @@ impl Decision {
     pub fn rule_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();
         let actions = self.actions.iter().map(|a| a.action.rule_id.as_str());
-        let suppressed = self.suppressed.iter().map(|s| s.suppression.rule_id.as_str());
+        let suppressed = self
+            .suppressed
+            .iter()
+            .map(|s| s.suppression.rule_id.as_str());
         for id in actions.chain(suppressed) {
             if !ids.contains(&id) {
                 ids.push(id);

@@ -31,7 +31,9 @@ impl EpochTicker {
                     engine.increment_epoch();
                 }
             })
-            .map_err(|error| LoadError::Engine(format!("cannot start the epoch thread: {error}")))?;
+            .map_err(|error| {
+                LoadError::Engine(format!("cannot start the epoch thread: {error}"))
+            })?;
         Ok(EpochTicker {
             stop,
             thread: Some(thread),

@@ -3,11 +3,11 @@
 pub mod decision;
 pub mod engine;
 pub mod error;
+pub mod fixture;
 pub mod json;
 pub mod limits;
 pub mod manifest;
 pub mod pack;
-pub mod fixture;
 mod script;
 mod validate;
 mod wasm;

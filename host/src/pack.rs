@@ -86,18 +86,16 @@ impl RulePack {
             })?;
         }
         param_table.extend(manifest.params.clone());
-        let params_json = serde_json::to_value(&param_table).map_err(|error| {
-            LoadError::Manifest {
+        let params_json =
+            serde_json::to_value(&param_table).map_err(|error| LoadError::Manifest {
                 path: manifest_path.clone(),
                 message: format!("[params]: {error}"),
-            }
-        })?;
-        let params = crate::json::params_from_json(&params_json).map_err(|error| {
-            LoadError::Manifest {
+            })?;
+        let params =
+            crate::json::params_from_json(&params_json).map_err(|error| LoadError::Manifest {
                 path: manifest_path.clone(),
                 message: format!("[params] {error}"),
-            }
-        })?;
+            })?;
         let inner = &engine.inner;
         let mut components = Vec::new();
         let mut component_index: HashMap<PathBuf, usize> = HashMap::new();
@@ -112,7 +110,8 @@ impl RulePack {
                 let hint = if is_wasm {
                     "build it with `cargo xtask build-rules` (or your guest's own build)".to_owned()
                 } else {
-                    "check the `source` path in pack.toml (it is relative to the manifest)".to_owned()
+                    "check the `source` path in pack.toml (it is relative to the manifest)"
+                        .to_owned()
                 };
                 return Err(LoadError::SourceNotFound {
                     module: spec.id.clone(),
@@ -128,7 +127,8 @@ impl RulePack {
                         hasher.update(spec.source.to_string_lossy().as_bytes());
                         hasher.update(b"\0");
                         hasher.update(&bytes);
-                        let rule = WasmRule::load(&inner.wasm, &inner.linker, &spec.id, &path, &bytes)?;
+                        let rule =
+                            WasmRule::load(&inner.wasm, &inner.linker, &spec.id, &path, &bytes)?;
                         components.push(rule);
                         component_index.insert(path.clone(), components.len() - 1);
                         components.len() - 1
@@ -147,7 +147,13 @@ impl RulePack {
                     column: 1,
                     message: "the script is not valid UTF-8".to_owned(),
                 })?;
-                Runner::Rhai(ScriptRule::compile(&inner.rhai, &spec.id, spec.kind, &path, &source)?)
+                Runner::Rhai(ScriptRule::compile(
+                    &inner.rhai,
+                    &spec.id,
+                    spec.kind,
+                    &path,
+                    &source,
+                )?)
             };
             modules.push(LoadedModule {
                 spec: spec.clone(),
@@ -266,7 +272,10 @@ impl RulePack {
                     let wit = wit_ctx.get_or_insert_with(|| ctx.to_wit());
                     let (result, fuel) = match self.components.get(*index) {
                         Some(component) => component.call(kind, wit, &self.limits),
-                        None => (Err((RuleErrorKind::Trap, "component missing".to_owned())), 0),
+                        None => (
+                            Err((RuleErrorKind::Trap, "component missing".to_owned())),
+                            0,
+                        ),
                     };
                     (result.map_err(|e| (e, None)), Backend::Wasm, fuel)
                 }
@@ -274,9 +283,10 @@ impl RulePack {
                     let value = rhai_ctx
                         .get_or_insert_with(|| crate::script::context::to_dynamic(&ctx))
                         .clone();
-                    let (result, operations) = script.call(&self.engine.inner.rhai, value, &self.limits);
-                    let result =
-                        result.map_err(|failure| ((failure.kind, failure.message), failure.position));
+                    let (result, operations) =
+                        script.call(&self.engine.inner.rhai, value, &self.limits);
+                    let result = result
+                        .map_err(|failure| ((failure.kind, failure.message), failure.position));
                     (result, Backend::Rhai, operations)
                 }
                 Runner::Native(native) => {
@@ -285,7 +295,8 @@ impl RulePack {
                         RuleKind::Reminders => native.reminders,
                         RuleKind::Escalation => native.escalation,
                     };
-                    let result = entry(&ctx).map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
+                    let result =
+                        entry(&ctx).map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
                     (result, Backend::Native, 0)
                 }
             };
@@ -302,15 +313,19 @@ impl RulePack {
             match result {
                 Ok(output) => {
                     let id = &module.spec.id;
-                    decision.actions.extend(output.actions.into_iter().map(|action| DecidedAction {
-                        module: id.clone(),
-                        action,
-                    }));
+                    decision
+                        .actions
+                        .extend(output.actions.into_iter().map(|action| DecidedAction {
+                            module: id.clone(),
+                            action,
+                        }));
                     decision
                         .suppressed
-                        .extend(output.suppressed.into_iter().map(|suppression| DecidedSuppression {
-                            module: id.clone(),
-                            suppression,
+                        .extend(output.suppressed.into_iter().map(|suppression| {
+                            DecidedSuppression {
+                                module: id.clone(),
+                                suppression,
+                            }
                         }));
                 }
                 Err(((kind, message), position)) => {

@@ -9,7 +9,9 @@ use crate::limits::Limits;
 /// Bytes of text in an action (its strings), the measure `max_output_bytes` caps.
 fn action_bytes(action: &crm_rules_guest::types::Action) -> usize {
     let detail = match &action.detail {
-        ActionDetail::CreateInvoice(p) => p.deal_id.len() + p.source.len() + p.amount.currency.len(),
+        ActionDetail::CreateInvoice(p) => {
+            p.deal_id.len() + p.source.len() + p.amount.currency.len()
+        }
         ActionDetail::SendInvoice(p) => p.invoice_id.len(),
         ActionDetail::HoldForReview(p) => p.queue.len() + p.subject_id.len(),
         ActionDetail::SendReminder(p) => {
@@ -21,7 +23,8 @@ fn action_bytes(action: &crm_rules_guest::types::Action) -> usize {
                 + p.invoice_id.as_ref().map_or(0, String::len)
         }
         ActionDetail::Escalate(p) => {
-            p.invoice_id.as_ref().map_or(0, String::len) + p.currency.as_ref().map_or(0, String::len)
+            p.invoice_id.as_ref().map_or(0, String::len)
+                + p.currency.as_ref().map_or(0, String::len)
         }
         ActionDetail::NotifyInternal(p) => {
             p.message.len() + p.recipient_id.as_ref().map_or(0, String::len)
@@ -76,7 +79,9 @@ pub(crate) fn check(output: &RuleOutput, limits: &Limits) -> Result<(), (RuleErr
                 return bad(format!("actions[{index}].currency: {error}"));
             }
             if invoice.amount.minor <= 0 {
-                return bad(format!("actions[{index}].amount: an invoice amount must be positive"));
+                return bad(format!(
+                    "actions[{index}].amount: an invoice amount must be positive"
+                ));
             }
         }
     }

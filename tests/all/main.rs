@@ -1,1 +1,51 @@
-//! placeholder
+//! The integration test binary: one `mod` per topic.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is the test failing"
+)]
+
+mod embedding;
+mod fixtures;
+mod parity;
+mod sandbox;
+
+use std::sync::OnceLock;
+
+use crm_rules_host::{Limits, RuleEngine, RulePack};
+
+/// One engine for the whole test binary, as a host process would have.
+pub fn engine() -> &'static RuleEngine {
+    static ENGINE: OnceLock<RuleEngine> = OnceLock::new();
+    ENGINE.get_or_init(|| RuleEngine::new(Limits::default()).expect("engine"))
+}
+
+/// The three runnable forms of the standard pack: Rhai, component, and the Rust source native.
+pub struct StandardPacks {
+    /// `rules/standard/rhai`.
+    pub rhai: RulePack,
+    /// `rules/standard/rust`, the component.
+    pub wasm: RulePack,
+    /// `rules/standard/rust` with the Rust source linked into the host.
+    pub native: RulePack,
+}
+
+/// The standard pack, loaded once per test binary.
+pub fn standard() -> &'static StandardPacks {
+    static PACKS: OnceLock<StandardPacks> = OnceLock::new();
+    PACKS.get_or_init(|| {
+        let engine = engine();
+        let rhai = engine
+            .load_pack(crm_rules_tests::standard_rhai())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let wasm = engine
+            .load_pack(crm_rules_tests::standard_rust())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let native = engine
+            .load_pack(crm_rules_tests::standard_rust())
+            .unwrap_or_else(|error| panic!("{error}"))
+            .with_native::<crm_rules_standard::Standard>();
+        StandardPacks { rhai, wasm, native }
+    })
+}

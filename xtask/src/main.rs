@@ -1,17 +1,70 @@
-//! `cargo xtask build-rules`: compile the repository's rule crates to components.
+//! Project automation:
+//!
+//! - `cargo xtask build-rules`: compile the repository's rule crates to components;
+//! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 
-use anyhow::bail;
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    println!("\n$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(xtask::workspace_root())
+        .status()
+        .with_context(|| format!("failed to start `{program}`"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn build_rules() -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    for path in xtask::build_guests(&root, xtask::PACK_GUESTS)? {
+        println!("built {}", path.display());
+    }
+    Ok(())
+}
+
+fn ci() -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(&cargo, &["fmt", "--all", "--check"])?;
+    build_rules()?;
+    run(
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(&cargo, &["test", "--workspace"])?;
+    run(
+        &cargo,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "crm-rules-host",
+            "--",
+            "test",
+            "rules/standard/rhai",
+            "rules/standard/rust",
+            "--junit",
+            "target/fixtures-junit.xml",
+        ],
+    )
+}
 
 fn main() -> anyhow::Result<()> {
-    let task = std::env::args().nth(1);
-    match task.as_deref() {
-        Some("build-rules") => {
-            let root = xtask::workspace_root();
-            for path in xtask::build_guests(&root, xtask::PACK_GUESTS)? {
-                println!("built {}", path.display());
-            }
-            Ok(())
-        }
-        _ => bail!("usage: cargo xtask build-rules"),
+    match std::env::args().nth(1).as_deref() {
+        Some("build-rules") => build_rules(),
+        Some("ci") => ci(),
+        _ => bail!("usage: cargo xtask build-rules | cargo xtask ci"),
     }
 }

@@ -31,7 +31,10 @@ fn amount(minor: i64, exponent: u32) -> Dynamic {
 
 fn money(money: &Money) -> Dynamic {
     let mut map = Map::new();
-    map.insert("amount".into(), amount(money.minor, exponent(&money.currency)));
+    map.insert(
+        "amount".into(),
+        amount(money.minor, exponent(&money.currency)),
+    );
     map.insert("currency".into(), text(&money.currency));
     map.into()
 }

@@ -80,7 +80,9 @@ fn register_dates(engine: &mut Engine) {
         .register_get("year", |a: &mut Date| INT::from(a.year))
         .register_get("month", |a: &mut Date| INT::from(a.month))
         .register_get("day", |a: &mut Date| INT::from(a.day))
-        .register_get("weekday", |a: &mut Date| weekday_name(a.weekday()).to_owned());
+        .register_get("weekday", |a: &mut Date| {
+            weekday_name(a.weekday()).to_owned()
+        });
 }
 
 fn register_calendar(engine: &mut Engine) {
@@ -89,7 +91,9 @@ fn register_calendar(engine: &mut Engine) {
         .register_fn("is_business_day", |c: &mut Calendar, d: Date| {
             c.is_business_day(&d)
         })
-        .register_fn("on_or_before", |c: &mut Calendar, d: Date| c.on_or_before(&d))
+        .register_fn("on_or_before", |c: &mut Calendar, d: Date| {
+            c.on_or_before(&d)
+        })
         .register_fn("on_or_after", |c: &mut Calendar, d: Date| c.on_or_after(&d))
         .register_fn(
             "add_business_days",

@@ -66,7 +66,9 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
                 return Some(Dynamic::from(OUT_OF_OPERATIONS));
             }
             if operations % DEADLINE_CHECK_EVERY == 0
-                && budget.deadline.is_some_and(|deadline| Instant::now() >= deadline)
+                && budget
+                    .deadline
+                    .is_some_and(|deadline| Instant::now() >= deadline)
             {
                 return Some(Dynamic::from(PAST_DEADLINE));
             }

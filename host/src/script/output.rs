@@ -47,7 +47,9 @@ fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
     if let Some(date) = value.try_cast::<crm_rules_guest::types::Date>() {
         return Ok(Value::String(date.to_string()));
     }
-    Err(format!("{path}: a value of type `{type_name}` cannot be part of a rule's output"))
+    Err(format!(
+        "{path}: a value of type `{type_name}` cannot be part of a rule's output"
+    ))
 }
 
 /// Reads a rule's output; a wrong shape is a `bad output` error naming the path.
@@ -69,23 +71,32 @@ pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
             "output.{unknown}: unknown field; the output has only `actions` and `suppressed`"
         ));
     }
-    let entries = |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(format!("output.{name}: expected an array")),
-    };
+    let entries =
+        |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(format!("output.{name}: expected an array")),
+        };
     let actions = entries("actions", &mut object)?
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            action_from_json(item).map_err(|error| format!("output.actions[{index}].{error}"))
+            action_from_json(item).map_err(|error| {
+                error
+                    .within(&format!("output.actions[{index}]"))
+                    .to_string()
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let suppressed = entries("suppressed", &mut object)?
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            suppression_from_json(item).map_err(|error| format!("output.suppressed[{index}].{error}"))
+            suppression_from_json(item).map_err(|error| {
+                error
+                    .within(&format!("output.suppressed[{index}]"))
+                    .to_string()
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RuleOutput {

@@ -177,7 +177,9 @@ impl Bridge for sdk::ParamValue {
             wit::ParamValue::Integer(value) => sdk::ParamValue::Integer(value),
             wit::ParamValue::Text(value) => sdk::ParamValue::Text(value),
             wit::ParamValue::Flag(value) => sdk::ParamValue::Flag(value),
-            wit::ParamValue::MoneyTable(table) => sdk::ParamValue::MoneyTable(Bridge::from_wit(table)),
+            wit::ParamValue::MoneyTable(table) => {
+                sdk::ParamValue::MoneyTable(Bridge::from_wit(table))
+            }
         }
     }
 }

@@ -99,6 +99,16 @@ impl WasmRule {
             path: path.to_path_buf(),
             message,
         };
+        // Text (`.wat`) is accepted for small hand-written modules such as the hostile test corpus.
+        let text_bytes;
+        let bytes = if path.extension().is_some_and(|ext| ext == "wat") {
+            text_bytes = wat::parse_bytes(bytes)
+                .map_err(|error| invalid(format!("invalid WebAssembly text: {error}")))?
+                .into_owned();
+            text_bytes.as_slice()
+        } else {
+            bytes
+        };
         let component_bytes;
         let bytes = if wasmparser::Parser::is_core_wasm(bytes) {
             component_bytes = wit_component::ComponentEncoder::default()
@@ -129,9 +139,9 @@ impl WasmRule {
                 });
             }
         }
-        let instance_pre = linker.instantiate_pre(&component).map_err(|error| {
-            invalid(format!("cannot be linked against the sandbox: {error:#}"))
-        })?;
+        let instance_pre = linker
+            .instantiate_pre(&component)
+            .map_err(|error| invalid(format!("cannot be linked against the sandbox: {error:#}")))?;
         let pre = RulePre::new(instance_pre).map_err(|error| {
             invalid(format!(
                 "does not implement the `crm:rules/rule@0.1.0` world: {error:#}"
@@ -164,11 +174,14 @@ impl WasmRule {
             .max(1);
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
-        let result = self.pre.instantiate(&mut store).and_then(|rule| match kind {
-            RuleKind::Billing => rule.call_evaluate_billing(&mut store, ctx),
-            RuleKind::Reminders => rule.call_evaluate_reminders(&mut store, ctx),
-            RuleKind::Escalation => rule.call_evaluate_escalation(&mut store, ctx),
-        });
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|rule| match kind {
+                RuleKind::Billing => rule.call_evaluate_billing(&mut store, ctx),
+                RuleKind::Reminders => rule.call_evaluate_reminders(&mut store, ctx),
+                RuleKind::Escalation => rule.call_evaluate_escalation(&mut store, ctx),
+            });
         let fuel_used = limits.fuel - store.get_fuel().unwrap_or(0);
         let outcome = match result {
             Ok(Ok(output)) => Ok(sdk::RuleOutput::from_wit(output)),

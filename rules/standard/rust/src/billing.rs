@@ -82,7 +82,14 @@ fn stage_changed(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Resu
     }
     if deal.custom_terms {
         let key = format!("review:{}:custom-terms", deal.id);
-        return review(ctx, out, "billing.custom-terms", key, deal, "custom contract terms");
+        return review(
+            ctx,
+            out,
+            "billing.custom-terms",
+            key,
+            deal,
+            "custom contract terms",
+        );
     }
     let key = won_key(deal);
     if let Some(invoice) = ctx
@@ -115,7 +122,10 @@ fn stage_changed(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Resu
     let (rule_id, reason) = if ready {
         ("billing.closed-won", "deal closed-won")
     } else {
-        ("billing.draft-until-signed", "deal closed-won; awaiting signed contract")
+        (
+            "billing.draft-until-signed",
+            "deal closed-won; awaiting signed contract",
+        )
     };
     issue(
         ctx,
@@ -151,7 +161,11 @@ fn contract_signed(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Re
         Some(invoice) if invoice.status == InvoiceStatus::Draft => {
             let send_key = format!("send:{}", invoice.id);
             if ctx.key_seen(&send_key) {
-                out.suppress("billing.contract-signed", &invoice.id, SuppressionReason::AlreadyDone);
+                out.suppress(
+                    "billing.contract-signed",
+                    &invoice.id,
+                    SuppressionReason::AlreadyDone,
+                );
             } else {
                 out.act(
                     "billing.contract-signed",
@@ -225,7 +239,10 @@ fn bill(
 /// B6.
 fn milestone(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(), String> {
     let deal = &event.deal;
-    let milestone = event.milestone.as_ref().ok_or_else(|| missing(event, "milestone"))?;
+    let milestone = event
+        .milestone
+        .as_ref()
+        .ok_or_else(|| missing(event, "milestone"))?;
     let minor = match (milestone.amount_minor, milestone.percent_bps) {
         (Some(minor), _) => minor,
         (None, Some(bps)) => {
@@ -239,13 +256,26 @@ fn milestone(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(
         (None, None) => return Err(missing(event, "milestone.amount or milestone.percent_bps")),
     };
     let key = format!("bill:{}:milestone:{}", deal.id, milestone.id);
-    bill(ctx, out, event, "billing.milestone", key, "milestone", minor)
+    bill(
+        ctx,
+        out,
+        event,
+        "billing.milestone",
+        key,
+        "milestone",
+        minor,
+    )
 }
 
 /// B7.
 fn delivery(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(), String> {
-    let delivery = event.delivery.as_ref().ok_or_else(|| missing(event, "delivery"))?;
-    let units = delivery.delivered_units.saturating_sub(delivery.invoiced_units);
+    let delivery = event
+        .delivery
+        .as_ref()
+        .ok_or_else(|| missing(event, "delivery"))?;
+    let units = delivery
+        .delivered_units
+        .saturating_sub(delivery.invoiced_units);
     let minor = delivery
         .unit_price_minor
         .checked_mul(i64::from(units))
@@ -264,9 +294,17 @@ fn time(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(), St
 
 /// B9.
 fn retainer(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(), String> {
-    let retainer = event.retainer.as_ref().ok_or_else(|| missing(event, "retainer"))?;
+    let retainer = event
+        .retainer
+        .as_ref()
+        .ok_or_else(|| missing(event, "retainer"))?;
     if retainer.balance_minor >= retainer.threshold_minor {
-        no_action(out, event, "billing.retainer", "retainer above its threshold");
+        no_action(
+            out,
+            event,
+            "billing.retainer",
+            "retainer above its threshold",
+        );
         return Ok(());
     }
     let minor = match retainer.method {
@@ -274,16 +312,43 @@ fn retainer(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<()
         TopUpMethod::FixedAmount => retainer.fixed_minor,
     };
     let key = format!("bill:{}:retainer:{}", event.deal.id, retainer.top_up_seq);
-    bill(ctx, out, event, "billing.retainer", key, "retainer-top-up", minor)
+    bill(
+        ctx,
+        out,
+        event,
+        "billing.retainer",
+        key,
+        "retainer-top-up",
+        minor,
+    )
 }
 
 /// B10.
 fn recurring(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Result<(), String> {
-    let recurring = event.recurring.as_ref().ok_or_else(|| missing(event, "recurring"))?;
+    let recurring = event
+        .recurring
+        .as_ref()
+        .ok_or_else(|| missing(event, "recurring"))?;
     if ctx.today < recurring.next_bill_date {
-        no_action(out, event, "billing.recurring", "next bill date not reached");
+        no_action(
+            out,
+            event,
+            "billing.recurring",
+            "next bill date not reached",
+        );
         return Ok(());
     }
-    let key = format!("bill:{}:recurring:{}", event.deal.id, recurring.next_bill_date);
-    bill(ctx, out, event, "billing.recurring", key, "recurring", recurring.amount_minor)
+    let key = format!(
+        "bill:{}:recurring:{}",
+        event.deal.id, recurring.next_bill_date
+    );
+    bill(
+        ctx,
+        out,
+        event,
+        "billing.recurring",
+        key,
+        "recurring",
+        recurring.amount_minor,
+    )
 }

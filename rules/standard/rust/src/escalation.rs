@@ -70,18 +70,35 @@ fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
         } else {
             continue;
         };
-        let key = format!("esc:{}:{}:{}:{}", ctx.account.id, currency, level, anchor.id);
+        let key = format!(
+            "esc:{}:{}:{}:{}",
+            ctx.account.id, currency, level, anchor.id
+        );
         if ctx.key_seen(&key) {
             continue;
         }
         let reason = format!("invoice {} is {dpd} days past due", anchor.number);
         if level == to_collections {
             let target = EscalationTarget::Collections;
-            escalate(out, "escalation.overdue", key, reason, target, Some((anchor, dpd)));
+            escalate(
+                out,
+                "escalation.overdue",
+                key,
+                reason,
+                target,
+                Some((anchor, dpd)),
+            );
         } else if level == to_executive {
             let target = EscalationTarget::AccountExecutive;
             let notify_key = format!("notify:{key}");
-            escalate(out, "escalation.overdue", key, reason.clone(), target, Some((anchor, dpd)));
+            escalate(
+                out,
+                "escalation.overdue",
+                key,
+                reason.clone(),
+                target,
+                Some((anchor, dpd)),
+            );
             out.act(
                 "escalation.overdue",
                 notify_key,
@@ -169,8 +186,14 @@ fn hard_decline(ctx: &Context, out: &mut RuleOutput) {
 
 /// E4: a hold with nothing overdue in any currency is released.
 fn release_hold(ctx: &Context, out: &mut RuleOutput) {
-    let Some(hold) = &ctx.account.credit_hold else { return };
-    if ctx.invoices.iter().any(|invoice| invoice.is_overdue(&ctx.today)) {
+    let Some(hold) = &ctx.account.credit_hold else {
+        return;
+    };
+    if ctx
+        .invoices
+        .iter()
+        .any(|invoice| invoice.is_overdue(&ctx.today))
+    {
         return;
     }
     let key = format!("release:{}", hold.key);

@@ -96,7 +96,11 @@ fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), 
     if invoice.collection_method == CollectionMethod::ChargeAutomatically
         && step != ReminderStep::Post1
     {
-        out.suppress(RULE_SUPPRESS, &invoice.id, SuppressionReason::AutomaticCollection);
+        out.suppress(
+            RULE_SUPPRESS,
+            &invoice.id,
+            SuppressionReason::AutomaticCollection,
+        );
         return Ok(());
     }
     let key = format!("rem:{}:{}", invoice.id, step.as_str());

@@ -16,9 +16,17 @@ pub(crate) struct NewInvoice<'a> {
 
 /// Emits `create-invoice` (sent or draft) with the terms B12 gives, plus B12's `set-credit-terms` and
 /// B13's `hold-for-review` where they apply. An invoice whose key was already used is suppressed.
-pub(crate) fn issue(ctx: &Context, out: &mut RuleOutput, invoice: NewInvoice<'_>) -> Result<(), String> {
+pub(crate) fn issue(
+    ctx: &Context,
+    out: &mut RuleOutput,
+    invoice: NewInvoice<'_>,
+) -> Result<(), String> {
     if ctx.key_seen(&invoice.key) {
-        out.suppress(invoice.rule_id, invoice.deal_id, SuppressionReason::AlreadyDone);
+        out.suppress(
+            invoice.rule_id,
+            invoice.deal_id,
+            SuppressionReason::AlreadyDone,
+        );
         return Ok(());
     }
     let account = &ctx.account;

@@ -1,0 +1,171 @@
+//! The `crm-rules` binary end to end: exit codes and what it prints.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is the test failing"
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn crm_rules(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crm-rules"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("crm-rules runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn eval_prints_the_decision_with_rule_ids_keys_reasons_and_fuel() {
+    let out = crm_rules(&[
+        "eval",
+        "rules/standard/rhai",
+        "--input",
+        "examples/closed-won.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let action = &decision["actions"][0];
+    assert_eq!(action["rule"], "billing.closed-won");
+    assert_eq!(action["key"], "bill:deal_1:won");
+    assert_eq!(action["reason"], "deal closed-won");
+    assert!(
+        decision["cost"][0]["fuel"]
+            .as_u64()
+            .is_some_and(|fuel| fuel > 0)
+    );
+    assert!(
+        decision["pack"]["hash"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("sha256:"))
+    );
+}
+
+#[test]
+fn eval_names_the_field_path_of_bad_input() {
+    let out = crm_rules(&[
+        "eval",
+        "rules/standard/rhai",
+        "--input",
+        "tests/bad-input/impossible-date.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("invoices[3].due_date"), "{stderr}");
+    assert!(stderr.contains("2026-02-30"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn eval_reads_standard_input_and_reports_syntax_errors_with_a_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm-rules"))
+        .current_dir(root())
+        .args(["eval", "rules/standard/rhai", "--input", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"{\n  \"now\": \n}")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_points_at_the_script_line_and_column() {
+    let out = crm_rules(&["check", "tests/hostile/syntax-error"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("broken.rhai:4:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_refuses_a_component_importing_wasi() {
+    let out = crm_rules(&["check", "tests/hostile/wasi-import"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("wasi:cli/environment@0.2.0"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_accepts_the_standard_rhai_pack() {
+    let out = crm_rules(&["check", "rules/standard/rhai"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("fixture cases"));
+}
+
+#[test]
+fn test_reports_a_readable_diff_and_exits_non_zero() {
+    let dir = std::env::temp_dir().join(format!("crm-rules-cli-{}", std::process::id()));
+    let fixtures = dir.join("fixtures");
+    std::fs::create_dir_all(&fixtures).unwrap();
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname = \"t\"\nversion = \"1\"\n[[modules]]\nid = \"r\"\nkind = \"reminders\"\nsource = \"r.rhai\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("r.rhai"),
+        "fn evaluate_reminders(ctx) { #{ actions: [#{ kind: \"no-action\", rule: \"t.noop\", key: \"k\", reason: \"r\" }] } }\n",
+    )
+    .unwrap();
+    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}}"#;
+    std::fs::write(
+        fixtures.join("cases.json"),
+        format!(
+            r#"{{"cases": [
+                {{"name": "passes", "input": {input}, "expect": {{"actions": [{{"kind": "no-action", "key": "k"}}]}}}},
+                {{"name": "fails", "input": {input}, "expect": {{"actions": [{{"kind": "no-action", "key": "other"}}]}}}}
+            ]}}"#
+        ),
+    )
+    .unwrap();
+    let junit = dir.join("junit.xml");
+    let out = crm_rules(&[
+        "test",
+        dir.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAIL fails"), "{stdout}");
+    assert!(
+        stdout.contains(r#"actions[0].key: expected "other", got "k""#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("1 passed, 1 failed"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
