@@ -249,6 +249,18 @@ impl RulePack {
 
     /// [`RulePack::evaluate`], recording the context's id in the decision.
     pub fn evaluate_with_id(&self, ctx: &Context, context_id: Option<&str>) -> Decision {
+        self.evaluate_with_limits(ctx, context_id, &self.limits)
+    }
+
+    /// [`RulePack::evaluate_with_id`] under `limits` instead of the pack's own (a host may lower
+    /// them for a tenant, or raise them for a replay). Engine-level Rhai limits (call depth, sizes)
+    /// are fixed when the engine is built and are not affected.
+    pub fn evaluate_with_limits(
+        &self,
+        ctx: &Context,
+        context_id: Option<&str>,
+        limits: &Limits,
+    ) -> Decision {
         let ctx = self.with_params(ctx);
         let applies = |kind: RuleKind| match kind {
             RuleKind::Billing => ctx.deal_event.is_some(),
@@ -271,7 +283,7 @@ impl RulePack {
                 Runner::Wasm(index) => {
                     let wit = wit_ctx.get_or_insert_with(|| ctx.to_wit());
                     let (result, fuel) = match self.components.get(*index) {
-                        Some(component) => component.call(kind, wit, &self.limits),
+                        Some(component) => component.call(kind, wit, limits),
                         None => (
                             Err((RuleErrorKind::Trap, "component missing".to_owned())),
                             0,
@@ -283,8 +295,7 @@ impl RulePack {
                     let value = rhai_ctx
                         .get_or_insert_with(|| crate::script::context::to_dynamic(&ctx))
                         .clone();
-                    let (result, operations) =
-                        script.call(&self.engine.inner.rhai, value, &self.limits);
+                    let (result, operations) = script.call(&self.engine.inner.rhai, value, limits);
                     let result = result
                         .map_err(|failure| ((failure.kind, failure.message), failure.position));
                     (result, Backend::Rhai, operations)
@@ -306,7 +317,7 @@ impl RulePack {
                 fuel,
             });
             let result = result.and_then(|output| {
-                crate::validate::check(&output, &self.limits)
+                crate::validate::check(&output, limits)
                     .map(|()| output)
                     .map_err(|error| (error, None))
             });
