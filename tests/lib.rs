@@ -214,7 +214,38 @@ pub fn random_context(seed: u64) -> Value {
         },
     });
     if rng.random_bool(0.5) {
-        context["deal_event"] = random_deal_event(rng, today, &now, currency, exponent);
+        let event = random_deal_event(rng, today, &now, currency, exponent);
+        // Sometimes the deal was invoiced already (B4, B5): a draft or sent invoice under its key,
+        // for the deal amount or another one, and reviews or sends already in the history.
+        if rng.random_bool(0.3) {
+            let total = if rng.random_bool(0.6) {
+                event["deal"]["amount"]["amount"].clone()
+            } else {
+                json!(amount(rng, exponent, 100_000))
+            };
+            if let Some(list) = context["invoices"].as_array_mut() {
+                list.push(json!({
+                    "id": "inv_won", "number": "INV-WON", "currency": currency, "total": total,
+                    "status": *pick(rng, &["draft", "open", "paid"]), "issue_date": date(today),
+                    "due_date": date(today + 30), "source_key": "bill:deal_1:won", "deal_id": "deal_1",
+                }));
+            }
+        }
+        if rng.random_bool(0.2) {
+            let key = *pick(
+                rng,
+                &[
+                    "send:inv_won",
+                    "review:deal_1:custom-terms",
+                    "bill:deal_1:won",
+                    "bill:deal_1:milestone:m1",
+                ],
+            );
+            if let Some(list) = context["activities"].as_array_mut() {
+                list.push(json!({"id": "act_bill", "key": key, "kind": "create-invoice", "at": now, "outcome": "succeeded"}));
+            }
+        }
+        context["deal_event"] = event;
     }
     context
 }

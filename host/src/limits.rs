@@ -11,7 +11,10 @@ pub struct Limits {
     pub fuel: u64,
     /// Rhai operations per module per evaluation (deterministic). Defaults to 1,000,000.
     pub rhai_max_operations: u64,
-    /// Wall-clock backstop per module per evaluation, for both backends. Defaults to 100 ms.
+    /// Wall-clock backstop per module per evaluation, for both backends. Defaults to 1 s: fuel and
+    /// operations are the deterministic limits (10,000,000 fuel stops a loop in milliseconds); the
+    /// deadline only catches what they cannot, so it is generous enough never to fire on a correct
+    /// rule that was merely descheduled on a loaded machine.
     pub deadline: Duration,
     /// Linear memory per WebAssembly instance, in bytes. Defaults to 64 MiB.
     pub max_memory_bytes: usize,
@@ -37,7 +40,7 @@ impl Default for Limits {
         Limits {
             fuel: 10_000_000,
             rhai_max_operations: 1_000_000,
-            deadline: Duration::from_millis(100),
+            deadline: Duration::from_secs(1),
             max_memory_bytes: 64 << 20,
             max_output_entries: 1_000,
             max_output_bytes: 1 << 20,

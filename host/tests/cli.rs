@@ -169,3 +169,62 @@ fn test_reports_a_readable_diff_and_exits_non_zero() {
     assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn batch_keeps_order_reports_bad_lines_and_goes_on() {
+    let book = std::fs::read_to_string(root().join("examples/book.ndjson")).unwrap();
+    let mut lines: Vec<&str> = book.lines().take(40).collect();
+    lines.insert(
+        7,
+        r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a"}}"#,
+    );
+    lines.insert(20, "{not json");
+    let dir = std::env::temp_dir().join(format!("crm-rules-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("book.ndjson");
+    let output = dir.join("out.ndjson");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = crm_rules(&[
+        "batch",
+        "rules/standard/rhai",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let results: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(results.len(), 42);
+    for (index, result) in results.iter().enumerate() {
+        assert_eq!(result["line"], index as u64 + 1);
+    }
+    assert!(
+        results[7]["error"]
+            .as_str()
+            .unwrap()
+            .contains("account.name"),
+        "{}",
+        results[7]
+    );
+    assert!(
+        results[20]["error"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column 2"),
+        "{}",
+        results[20]
+    );
+    assert_eq!(results[21]["decision"]["context_id"], "random-19");
+    assert!(
+        text(&out.stderr).contains("42 contexts: 40 decisions, 2 bad input lines"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

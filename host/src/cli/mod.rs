@@ -1,5 +1,6 @@
 //! The command line: argument parsing and dispatch to one file per command.
 
+mod batch;
 mod check;
 mod eval;
 mod test;
@@ -28,6 +29,21 @@ enum Command {
         #[arg(long, short)]
         input: PathBuf,
     },
+    /// Evaluate a book of contexts (NDJSON, one per line), in parallel, streaming; one result line per
+    /// context, in input order, with its line number. Exit 1 if any line was not a valid context.
+    Batch {
+        /// The pack folder (holding pack.toml).
+        pack: PathBuf,
+        /// The NDJSON book, or `-` for standard input.
+        #[arg(long, short)]
+        input: PathBuf,
+        /// Where to write the results (NDJSON); standard output by default.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Worker threads; all available cores by default.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Run every fixture of the packs; exit 1 if any fails.
     Test {
         /// Pack folders.
@@ -53,6 +69,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let engine = RuleEngine::new(Limits::default())?;
     match cli.command {
         Command::Eval { pack, input } => eval::run(&engine, &pack, &input),
+        Command::Batch {
+            pack,
+            input,
+            output,
+            threads,
+        } => batch::run(&engine, &pack, &input, output.as_deref(), threads),
         Command::Test {
             packs,
             junit,
