@@ -1,17 +1,26 @@
-//! Compiles the repository's rule crates to components before the integration tests run, so a plain
-//! `cargo test` works on a fresh clone (the same builder `cargo xtask build-rules` uses).
+//! Compiles the repository's rule crates (the packs' and the hostile test guest) to components
+//! before the integration tests run, so a plain `cargo test` works on a fresh clone (the same builder
+//! `cargo xtask build-rules` uses).
 
 fn main() {
     let root = xtask::workspace_root();
     for dir in [
         "rules/standard/rust/src",
         "rules/standard/rust/Cargo.toml",
+        "tests/hostile/guest/src",
+        "tests/hostile/guest/Cargo.toml",
         "guest-sdk/src",
         "wit",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    if let Err(error) = xtask::build_guests(&root, xtask::PACK_GUESTS) {
+    // One cargo invocation for every guest: one lock on the guest target directory, one resolve.
+    let guests: Vec<xtask::Guest> = xtask::PACK_GUESTS
+        .iter()
+        .chain(xtask::HOSTILE_GUESTS)
+        .copied()
+        .collect();
+    if let Err(error) = xtask::build_guests(&root, &guests) {
         println!("cargo:warning=building rule components failed: {error:#}");
         std::process::exit(1);
     }

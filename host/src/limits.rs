@@ -28,10 +28,12 @@ pub struct Limits {
     pub rhai_max_expr_depth: usize,
     /// Longest Rhai string, in bytes. Defaults to 64 KiB. Fixed at engine build.
     pub rhai_max_string_bytes: usize,
-    /// Longest Rhai array. Defaults to 2,000 (Rhai re-checks sizes after each mutation, so large
-    /// values make hostile scripts quadratic). Fixed at engine build.
+    /// Longest Rhai array. Defaults to 4,000 (Rhai re-checks sizes after each mutation, so large
+    /// values make hostile scripts quadratic: the deadline bounds that). Fixed at engine build.
     pub rhai_max_array_len: usize,
-    /// Largest Rhai object map. Defaults to 2,000. Fixed at engine build.
+    /// Entries in a Rhai object map, counted across nested maps: a Rhai rule's output of N actions
+    /// of about a dozen fields each counts about 12 x N, so the default allows some 650 actions.
+    /// Defaults to 8,000 (growing a map is quadratic in Rhai, like arrays). Fixed at engine build.
     pub rhai_max_map_len: usize,
 }
 
@@ -47,8 +49,8 @@ impl Default for Limits {
             rhai_max_call_levels: 32,
             rhai_max_expr_depth: 64,
             rhai_max_string_bytes: 64 << 10,
-            rhai_max_array_len: 2_000,
-            rhai_max_map_len: 2_000,
+            rhai_max_array_len: 4_000,
+            rhai_max_map_len: 8_000,
         }
     }
 }

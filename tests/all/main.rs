@@ -6,9 +6,12 @@
     reason = "test code: a failed expectation is the test failing"
 )]
 
+mod bad_input;
 mod embedding;
 mod fixtures;
+mod hostile;
 mod parity;
+mod properties;
 mod sandbox;
 
 use std::sync::OnceLock;

@@ -87,3 +87,32 @@ fn backends_agree_on_random_contexts() {
         "the random book never reached {missing:?}"
     );
 }
+
+/// A large account (300 overdue invoices, one reminder or task each) stays within every limit on both
+/// backends, and they agree.
+#[test]
+fn backends_agree_on_a_large_account() {
+    let mut input = crm_rules_tests::random_context(7);
+    input["deal_event"] = Value::Null;
+    input["account"]["dunning_excluded"] = Value::Bool(false);
+    input["invoices"] = Value::Array(
+        (0..300)
+            .map(|index| {
+                serde_json::json!({
+                    "id": format!("inv_{index}"), "number": format!("INV-{index}"), "status": "open",
+                    "currency": "USD", "total": "100.00", "issue_date": "2026-01-01",
+                    "due_date": format!("2026-02-{:02}", 1 + index % 28),
+                })
+            })
+            .collect(),
+    );
+    input["promises"] = Value::Array(Vec::new());
+    input["activities"] = Value::Array(Vec::new());
+    let decision = assert_same("large account", &input);
+    assert_eq!(decision["errors"], Value::Array(Vec::new()));
+    assert!(
+        decision["actions"]
+            .as_array()
+            .is_some_and(|a| a.len() >= 300)
+    );
+}

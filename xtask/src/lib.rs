@@ -22,6 +22,13 @@ pub const PACK_GUESTS: &[Guest] = &[Guest {
     output: "rules/standard/rust/standard.wasm",
 }];
 
+/// The deliberately hostile rule crate of the sandbox tests (`tests/hostile/`): built from source
+/// like the packs' crates, never committed.
+pub const HOSTILE_GUESTS: &[Guest] = &[Guest {
+    package: "crm-rules-hostile",
+    output: "tests/hostile/guest/hostile.wasm",
+}];
+
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -192,8 +192,8 @@ impl WasmRule {
     }
 }
 
-/// Maps a wasmtime error to a typed kind (by downcasting, never by matching text) and a message that
-/// keeps the guest's backtrace.
+/// Maps a wasmtime error to a typed kind (by downcasting, never by matching text) and a message: the
+/// cause, then the guest's backtrace.
 fn classify(error: &wasmtime::Error) -> (RuleErrorKind, String) {
     let kind = if let Some(trap) = error.downcast_ref::<Trap>() {
         match trap {
@@ -210,7 +210,12 @@ fn classify(error: &wasmtime::Error) -> (RuleErrorKind, String) {
     let message = match kind {
         RuleErrorKind::OutOfFuel => "ran out of fuel".to_owned(),
         RuleErrorKind::Deadline => "ran past its deadline".to_owned(),
-        _ => format!("{error:#}").replace('\n', " "),
+        // What happened first, then where: wasmtime's own chain puts the backtrace first.
+        _ => match error.downcast_ref::<wasmtime::WasmBacktrace>() {
+            Some(backtrace) => format!("{}; {backtrace}", error.root_cause()),
+            None => format!("{error:#}"),
+        }
+        .replace('\n', " "),
     };
     (kind, message)
 }
