@@ -32,8 +32,8 @@ pub struct Limits {
     /// values make hostile scripts quadratic: the deadline bounds that). Fixed at engine build.
     pub rhai_max_array_len: usize,
     /// Entries in a Rhai object map, counted across nested maps: a Rhai rule's output of N actions
-    /// of about a dozen fields each counts about 12 x N, so the default allows some 650 actions.
-    /// Defaults to 8,000 (growing a map is quadratic in Rhai, like arrays). Fixed at engine build.
+    /// of about a dozen fields each counts about 12 x N, so the default allows some 400 actions.
+    /// Defaults to 5,000 (growing a map is quadratic in Rhai, like arrays). Fixed at engine build.
     pub rhai_max_map_len: usize,
 }
 
@@ -50,7 +50,7 @@ impl Default for Limits {
             rhai_max_expr_depth: 64,
             rhai_max_string_bytes: 64 << 10,
             rhai_max_array_len: 4_000,
-            rhai_max_map_len: 8_000,
+            rhai_max_map_len: 5_000,
         }
     }
 }

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Counts each thread's heap use so Rhai rules are held to their memory limit too.
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {

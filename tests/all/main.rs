@@ -16,6 +16,11 @@ mod sandbox;
 
 use std::sync::OnceLock;
 
+/// As in the `crm-rules` binary: Rhai rules are held to their memory limit.
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 use crm_rules_host::{Limits, RuleEngine, RulePack};
 
 /// One engine for the whole test binary, as a host process would have.

@@ -27,16 +27,20 @@ struct Budget {
     max_operations: u64,
     deadline: Option<Instant>,
     operations: u64,
+    /// With [`crate::alloc::CountingAllocator`] installed: the thread's net bytes when the call
+    /// started, and how many more it may hold.
+    memory: Option<(i64, i64)>,
 }
 
 thread_local! {
     static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget { max_operations: u64::MAX, deadline: None, operations: 0 })
+        Cell::new(Budget { max_operations: u64::MAX, deadline: None, operations: 0, memory: None })
     };
 }
 
 const OUT_OF_OPERATIONS: &str = "out-of-operations";
 const PAST_DEADLINE: &str = "past-deadline";
+const OUT_OF_MEMORY: &str = "out-of-memory";
 
 /// Builds the frozen engine every Rhai module shares.
 pub(crate) fn new_engine(limits: &Limits) -> Engine {
@@ -64,6 +68,13 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
             });
             if operations > budget.max_operations {
                 return Some(Dynamic::from(OUT_OF_OPERATIONS));
+            }
+            if let (Some((start, limit)), Some(now)) =
+                (budget.memory, crate::alloc::thread_net_bytes())
+            {
+                if now.saturating_sub(start) > limit {
+                    return Some(Dynamic::from(OUT_OF_MEMORY));
+                }
             }
             if operations % DEADLINE_CHECK_EVERY == 0
                 && budget
@@ -130,6 +141,12 @@ impl ScriptRule {
                 max_operations: limits.rhai_max_operations,
                 deadline: Instant::now().checked_add(limits.deadline),
                 operations: 0,
+                memory: crate::alloc::thread_net_bytes().map(|start| {
+                    (
+                        start,
+                        i64::try_from(limits.max_memory_bytes).unwrap_or(i64::MAX),
+                    )
+                }),
             })
         });
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
@@ -177,10 +194,10 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
     }
     let kind = match inner {
         EvalAltResult::ErrorTerminated(token, _) => {
-            if token.clone().into_string().ok().as_deref() == Some(PAST_DEADLINE) {
-                RuleErrorKind::Deadline
-            } else {
-                RuleErrorKind::OutOfFuel
+            match token.clone().into_string().ok().as_deref() {
+                Some(PAST_DEADLINE) => RuleErrorKind::Deadline,
+                Some(OUT_OF_MEMORY) => RuleErrorKind::Memory,
+                _ => RuleErrorKind::OutOfFuel,
             }
         }
         EvalAltResult::ErrorTooManyOperations(_) => RuleErrorKind::OutOfFuel,
@@ -188,9 +205,12 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
         EvalAltResult::ErrorStackOverflow(_) => RuleErrorKind::StackOverflow,
         _ => RuleErrorKind::Script,
     };
-    let message = match kind {
-        RuleErrorKind::OutOfFuel => "ran out of operations".to_owned(),
-        RuleErrorKind::Deadline => format!("ran past its deadline of {deadline:?}"),
+    let message = match (kind, inner) {
+        (RuleErrorKind::OutOfFuel, _) => "ran out of operations".to_owned(),
+        (RuleErrorKind::Deadline, _) => format!("ran past its deadline of {deadline:?}"),
+        (RuleErrorKind::Memory, EvalAltResult::ErrorTerminated(..)) => {
+            "held more memory than its limit allows".to_owned()
+        }
         _ => inner.to_string(),
     };
     let position = Some(line_column(inner.position())).filter(|(line, _)| *line > 0);
