@@ -71,10 +71,9 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
             }
             if let (Some((start, limit)), Some(now)) =
                 (budget.memory, crate::alloc::thread_net_bytes())
+                && now.saturating_sub(start) > limit
             {
-                if now.saturating_sub(start) > limit {
-                    return Some(Dynamic::from(OUT_OF_MEMORY));
-                }
+                return Some(Dynamic::from(OUT_OF_MEMORY));
             }
             if operations % DEADLINE_CHECK_EVERY == 0
                 && budget
