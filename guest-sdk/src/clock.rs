@@ -15,6 +15,8 @@ pub enum ClockError {
     UnknownTimeZone(String),
     /// The instant is outside the range `chrono` represents.
     OutOfRange(Timestamp),
+    /// The hour is not one of 0 to 23.
+    InvalidHour(u32),
 }
 
 impl std::fmt::Display for ClockError {
@@ -22,6 +24,7 @@ impl std::fmt::Display for ClockError {
         match self {
             ClockError::UnknownTimeZone(tz) => write!(f, "unknown time zone `{tz}`"),
             ClockError::OutOfRange(ms) => write!(f, "instant {ms} ms is out of range"),
+            ClockError::InvalidHour(hour) => write!(f, "{hour} is not an hour of the day (0 to 23)"),
         }
     }
 }
@@ -60,7 +63,7 @@ pub fn local_minute_of_day(at: Timestamp, zone: &str) -> Result<u32, ClockError>
 pub fn next_local_time(at: Timestamp, zone: &str, hour: u32) -> Result<Timestamp, ClockError> {
     let tz = time_zone(zone)?;
     let start = instant(at)?;
-    let target = NaiveTime::from_hms_opt(hour.min(23), 0, 0).ok_or(ClockError::OutOfRange(at))?;
+    let target = NaiveTime::from_hms_opt(hour, 0, 0).ok_or(ClockError::InvalidHour(hour))?;
     let mut day = start.with_timezone(&tz).date_naive();
     // Two days always suffice: today's target has passed at most once.
     for _ in 0..3 {

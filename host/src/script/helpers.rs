@@ -122,9 +122,7 @@ fn register_clock(engine: &mut Engine) {
             "next_local_time",
             |at: INT, zone: &str, hour: INT| -> Fallible<INT> {
                 let hour = u32::try_from(hour)
-                    .ok()
-                    .filter(|hour| *hour < 24)
-                    .map_or_else(|| fail(format!("{hour} is not an hour of the day")), Ok)?;
+                    .or_else(|_| fail(format!("{hour} is not an hour of the day (0 to 23)")))?;
                 clock::next_local_time(at, zone, hour).or_else(|error| fail(error.to_string()))
             },
         );
