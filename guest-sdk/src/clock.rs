@@ -24,7 +24,9 @@ impl std::fmt::Display for ClockError {
         match self {
             ClockError::UnknownTimeZone(tz) => write!(f, "unknown time zone `{tz}`"),
             ClockError::OutOfRange(ms) => write!(f, "instant {ms} ms is out of range"),
-            ClockError::InvalidHour(hour) => write!(f, "{hour} is not an hour of the day (0 to 23)"),
+            ClockError::InvalidHour(hour) => {
+                write!(f, "{hour} is not an hour of the day (0 to 23)")
+            }
         }
     }
 }

@@ -1,4 +1,37 @@
-#![doc = include_str!("../README.md")]
+//! # crm-rules-host
+//!
+//! The crm-rules runtime: it loads rule packs — Rhai scripts and WebAssembly components of the
+//! `crm:rules/rule@0.1.0` world — and evaluates them against CRM records in a sandbox, returning a
+//! [`Decision`] per context: actions with deterministic idempotency keys, suppressions with reasons,
+//! per-module errors and costs. The repository README describes the contract, packs and fixtures.
+//!
+//! ```
+//! use crm_rules_host::{DecisionStatus, Limits, RuleEngine};
+//!
+//! let engine = RuleEngine::new(Limits::default())?;
+//! let pack = engine.load_pack("../rules/standard/rhai")?;
+//! let context = crm_rules_host::json::context_from_json(r#"{
+//!     "now": "2026-03-17T14:00:00Z",
+//!     "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "America/New_York",
+//!                 "currency": "USD", "contacts": [{"id": "c_1", "name": "Pat", "role": "billing",
+//!                 "email": "ap@acme.example"}]},
+//!     "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "1200.00",
+//!                   "issue_date": "2026-02-22", "due_date": "2026-03-24"}]
+//! }"#)?;
+//! let decision = pack.evaluate(&context);
+//! assert_eq!(decision.status, DecisionStatus::Complete);
+//! assert_eq!(decision.actions[0].action.key, "rem:inv_1:pre-7");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - [`RuleEngine`]: one per process; owns the wasmtime engine, its epoch ticker and the frozen Rhai
+//!   engine. Cheap to clone, `Send + Sync`.
+//! - [`RulePack`]: a loaded pack; evaluations never fail (a module's failure is data in the
+//!   decision) and may run on many threads at once.
+//! - [`Limits`]: fuel, operations, deadline, memory and output caps, with safe defaults.
+//! - [`json`]: the JSON input and output formats, with errors that name the field path.
+//! - [`fixture`] and [`batch`]: what `crm-rules test` and `crm-rules batch` are made of.
+//! - [`alloc::CountingAllocator`]: install it to hold Rhai scripts to the memory limit as well.
 
 pub mod alloc;
 pub mod batch;
