@@ -314,3 +314,45 @@ fn random_deal_event(
     }
     event
 }
+
+/// A realistic scheduled context for benchmarks: one account with 10 invoices (open, overdue, paid,
+/// disputed) and 20 activities, in New York.
+pub fn realistic_context(seed: u64) -> Value {
+    let mut context = random_context(seed);
+    let today = 20_529; // 2026-03-17
+    context["now"] = json!("2026-03-17T14:00:00Z");
+    context["deal_event"] = Value::Null;
+    context["account"]["timezone"] = json!("America/New_York");
+    context["account"]["currency"] = json!("USD");
+    context["account"]["dunning_excluded"] = json!(false);
+    context["account"]["balances"] =
+        json!([{"currency": "USD", "open": "25000.00", "unapplied_credit": "0"}]);
+    let statuses = [
+        "open", "open", "open", "open", "open", "open", "paid", "paid", "open", "draft",
+    ];
+    let invoices: Vec<Value> = (0..10)
+        .map(|index| {
+            json!({
+                "id": format!("inv_{index}"), "number": format!("INV-{index}"),
+                "status": statuses[index], "currency": "USD",
+                "total": format!("{}.00", 150 + index * 900), "issue_date": date(today - 60 + index as i64),
+                "due_date": date(today - 40 + 6 * index as i64),
+                "dispute": if index == 3 { "open" } else { "none" },
+                "payment_link": {"url": format!("https://pay.example/inv_{index}"), "expires_at": "2026-06-01T00:00:00Z"},
+            })
+        })
+        .collect();
+    let activities: Vec<Value> = (0..20)
+        .map(|index| {
+            json!({
+                "id": format!("act_{index}"), "key": format!("rem:inv_{}:pre-7", index % 10),
+                "kind": "send-reminder", "at": "2026-03-01T14:00:00Z", "invoice_id": format!("inv_{}", index % 10),
+                "step": "pre-7", "channel": "email", "outcome": "succeeded",
+            })
+        })
+        .collect();
+    context["invoices"] = Value::Array(invoices);
+    context["activities"] = Value::Array(activities);
+    context["promises"] = json!([]);
+    context
+}
