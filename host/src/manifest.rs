@@ -6,6 +6,7 @@
 //! version = "0.1.0"
 //! fixtures = "../fixtures"          # optional; defaults to "fixtures"
 //! params_file = "../params.toml"    # optional; shared defaults, overridden by [params]
+//! rhai_prelude = "common.rhai"      # optional; functions shared by the pack's Rhai modules
 //!
 //! [[modules]]
 //! id = "billing"
@@ -89,6 +90,10 @@ pub struct PackInfo {
     /// manifest's own `[params]` override it.
     #[serde(default)]
     pub params_file: Option<PathBuf>,
+    /// A Rhai script of functions shared by every Rhai module of the pack (relative to the
+    /// manifest); a module's own functions take precedence.
+    #[serde(default)]
+    pub rhai_prelude: Option<PathBuf>,
 }
 
 /// One `[[modules]]` entry.

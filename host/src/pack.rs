@@ -97,6 +97,23 @@ impl RulePack {
                 message: format!("[params] {error}"),
             })?;
         let inner = &engine.inner;
+        let prelude = match &manifest.pack.rhai_prelude {
+            Some(file) => {
+                let path = dir.join(file);
+                let bytes = read(&path)?;
+                hasher.update(file.to_string_lossy().as_bytes());
+                hasher.update(b"\0");
+                hasher.update(&bytes);
+                let source = String::from_utf8_lossy(&bytes);
+                Some(crate::script::compile_source(
+                    &inner.rhai,
+                    "prelude",
+                    &path,
+                    &source,
+                )?)
+            }
+            None => None,
+        };
         let mut components = Vec::new();
         let mut component_index: HashMap<PathBuf, usize> = HashMap::new();
         let mut modules = Vec::new();
@@ -153,6 +170,7 @@ impl RulePack {
                     spec.kind,
                     &path,
                     &source,
+                    prelude.as_ref(),
                 )?)
             };
             modules.push(LoadedModule {

@@ -16,7 +16,7 @@ use crm_rules_guest::money::Currency;
 use crm_rules_guest::types::Money;
 
 use super::error::InputError;
-use super::reader::{Obj, Path, describe};
+use super::reader::{Obj, Path, beyond_64_bits, describe};
 
 /// Whether an amount may be below zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,15 @@ pub(crate) fn currency(value: &Value, path: &Path) -> Result<Currency, InputErro
             describe(value)
         )));
     };
-    Currency::from_code(code).map_err(|_| path.error(format!("unknown currency \"{code}\"")))
+    Currency::from_code(code).map_err(|_| {
+        let upper = code.to_ascii_uppercase();
+        let hint = if upper != *code && Currency::from_code(&upper).is_ok() {
+            format!("; currency codes are upper-case: \"{upper}\"")
+        } else {
+            String::new()
+        };
+        path.error(format!("unknown currency \"{code}\"{hint}"))
+    })
 }
 
 /// An amount in major units of `currency`, as minor units.
@@ -48,6 +56,11 @@ pub(crate) fn amount(
     let text = match value {
         Value::String(text) => text.clone(),
         Value::Number(number) if number.is_i64() || number.is_u64() => number.to_string(),
+        Value::Number(number) if beyond_64_bits(number).is_some() => {
+            return Err(path.error(
+                "amount is too large (a number beyond 64 bits); write amounts as strings, e.g. \"12.50\"",
+            ));
+        }
         Value::Number(number) => {
             return Err(path.error(format!(
                 "{number} is a floating-point number; write amounts as strings, e.g. \"12.50\""
@@ -229,6 +242,13 @@ mod tests {
             error.to_string(),
             "amount.currency: unknown currency \"XYZ\""
         );
+        let error = money(&json!({"amount": "1", "currency": "usd"}), &deal).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "amount.currency: unknown currency \"usd\"; currency codes are upper-case: \"USD\""
+        );
+        let error = parse(serde_json::from_str("18446744073709551616").unwrap(), "JPY");
+        assert!(error.unwrap_err().contains("amount is too large"));
         let error = money(&json!({"amount": "1", "currency": "USD", "x": 1}), &deal).unwrap_err();
         assert!(error.to_string().starts_with("amount.x: unknown field"));
     }

@@ -122,8 +122,13 @@ fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
         timezone: obj.req("timezone", |value, path| {
             let name = string(value, path)?;
             time_zone(&name).map_err(|_| {
+                let offset = if name.starts_with(['+', '-']) {
+                    " (a UTC offset is not a time zone: it ignores daylight saving)"
+                } else {
+                    ""
+                };
                 path.error(format!(
-                    "unknown time zone \"{name}\", expected an IANA name like \"America/New_York\""
+                    "unknown time zone \"{name}\"{offset}, expected an IANA name like \"America/New_York\""
                 ))
             })?;
             Ok(name)

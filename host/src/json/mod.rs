@@ -47,12 +47,42 @@ use serde_json::Value;
 /// Parses JSON text into a value; a syntax error names the line and column
 /// (`line 4 column 7: expected value`).
 pub fn parse_json(text: &str) -> Result<Value, InputError> {
+    if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+        return Err(InputError::new(
+            "",
+            "the input is empty, expected a JSON object",
+        ));
+    }
     serde_json::from_str(text).map_err(|error| InputError::syntax(&error))
 }
 
 /// Parses and converts a JSON evaluation context given as text, keeping its optional `id`.
 pub fn parse_context_str(text: &str) -> Result<ParsedContext, InputError> {
     parse_context(&parse_json(text)?)
+}
+
+/// Parses and converts a JSON evaluation context given as raw bytes (a file or a request body):
+/// bytes that are not UTF-8 are an error naming the line and column of the first bad byte, like a
+/// syntax error, instead of an I/O error without a location.
+pub fn parse_context_bytes(bytes: &[u8]) -> Result<ParsedContext, InputError> {
+    let text = std::str::from_utf8(bytes).map_err(|error| not_utf8(bytes, error.valid_up_to()))?;
+    parse_context_str(text)
+}
+
+/// `line {l} column {c}: not valid UTF-8 (byte 0x{b})`, located like serde_json's syntax errors.
+fn not_utf8(bytes: &[u8], valid_up_to: usize) -> InputError {
+    let before = bytes.get(..valid_up_to).unwrap_or(bytes);
+    let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|byte| *byte == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let column = valid_up_to - line_start + 1;
+    let bad = bytes.get(valid_up_to).copied().unwrap_or_default();
+    InputError::new(
+        "",
+        format!("line {line} column {column}: the input is not valid UTF-8 (byte 0x{bad:02X})"),
+    )
 }
 
 /// Converts a JSON evaluation context (see [`parse_context`]), dropping its optional `id`.

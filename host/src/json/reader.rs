@@ -252,7 +252,9 @@ pub(crate) fn whole(value: &Value, path: &Path, max: u64) -> Result<u64, InputEr
         Some(number) if number <= max => Ok(number),
         _ => {
             let found = match value {
-                Value::Number(number) => number.to_string(),
+                Value::Number(number) => {
+                    beyond_64_bits(number).unwrap_or_else(|| number.to_string())
+                }
                 other => describe(other).to_owned(),
             };
             Err(path.error(format!(
@@ -260,6 +262,17 @@ pub(crate) fn whole(value: &Value, path: &Path, max: u64) -> Result<u64, InputEr
             )))
         }
     }
+}
+
+/// How an integer literal too large for 64 bits is described: JSON parsers keep it only as a
+/// rounded float (`18446744073709551616` reads back as `1.8446744073709552e19`), so printing it would
+/// show a number the input never contained. `None` for any other number.
+pub(crate) fn beyond_64_bits(number: &serde_json::Number) -> Option<String> {
+    let float = number.as_f64().filter(|_| number.is_f64())?;
+    // 2^63: every whole float at or beyond it (either sign) is outside i64, and the u64 range past
+    // it would have been read as a u64, not a float.
+    (float.fract() == 0.0 && float.abs() >= 9_223_372_036_854_775_808.0)
+        .then(|| "a number too large for 64 bits".to_owned())
 }
 
 /// A `u32`.
@@ -321,6 +334,15 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "n: expected a whole number from 0 to 4294967295, found -1"
+        );
+        let huge: Value = serde_json::from_str("{\"n\": 18446744073709551616}").unwrap();
+        let error = Obj::open(&huge, Path::Root)
+            .unwrap()
+            .req("n", uint)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "n: expected a whole number from 0 to 4294967295, found a number too large for 64 bits"
         );
     }
 

@@ -380,4 +380,22 @@ fn malformed_json_gives_line_and_column() {
     assert_eq!(error.to_string(), "expected an object, found a list");
     let parsed = parse_context_str(&full().to_string()).unwrap();
     assert_eq!(parsed.id.as_deref(), Some("case-17"));
+    let error = parse_context_str(" \n").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the input is empty, expected a JSON object"
+    );
+}
+
+#[test]
+fn bytes_must_be_utf8_and_are_located() {
+    let text = full().to_string();
+    let parsed = parse_context_bytes(text.as_bytes()).unwrap();
+    assert_eq!(parsed, parse_context_str(&text).unwrap());
+    let error = parse_context_bytes(b"{\n  \"now\": \"\xC3\x28\"}").unwrap_err();
+    assert_eq!(error.path(), "");
+    assert_eq!(
+        error.to_string(),
+        "line 2 column 11: the input is not valid UTF-8 (byte 0xC3)"
+    );
 }

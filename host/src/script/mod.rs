@@ -102,17 +102,14 @@ impl ScriptRule {
         kind: RuleKind,
         path: &Path,
         source: &str,
+        prelude: Option<&AST>,
     ) -> Result<ScriptRule, LoadError> {
-        let ast = engine.compile(source).map_err(|error| {
-            let (line, column) = line_column(error.position());
-            LoadError::Script {
-                module: module.to_owned(),
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: error.err_type().to_string(),
-            }
-        })?;
+        let ast = compile_source(engine, module, path, source)?;
+        // The module's own functions win over the prelude's.
+        let ast = match prelude {
+            Some(prelude) => prelude.merge(&ast),
+            None => ast,
+        };
         let entry_point = kind.entry_point();
         if !ast
             .iter_functions()
@@ -168,6 +165,25 @@ impl ScriptRule {
         };
         (outcome, operations)
     }
+}
+
+/// Compiles a script (a module, or a pack's prelude of shared functions).
+pub(crate) fn compile_source(
+    engine: &Engine,
+    module: &str,
+    path: &Path,
+    source: &str,
+) -> Result<AST, LoadError> {
+    engine.compile(source).map_err(|error| {
+        let (line, column) = line_column(error.position());
+        LoadError::Script {
+            module: module.to_owned(),
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: error.err_type().to_string(),
+        }
+    })
 }
 
 /// Why a script call failed, and where.
