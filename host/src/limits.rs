@@ -22,6 +22,9 @@ pub struct Limits {
     pub max_output_entries: usize,
     /// Total bytes of text (keys, reasons, ids) one module may return. Defaults to 1 MiB.
     pub max_output_bytes: usize,
+    /// Size of one JSON context, in bytes, accepted by [`crate::json::parse_context_limited`] (and
+    /// so by `crm-rules eval` and `batch`). Defaults to 4 MiB.
+    pub max_input_bytes: usize,
     /// Rhai function call depth. Defaults to 32. Fixed when the engine is built.
     pub rhai_max_call_levels: usize,
     /// Rhai expression nesting depth (statements and functions). Defaults to 64. Fixed at engine build.
@@ -46,6 +49,7 @@ impl Default for Limits {
             max_memory_bytes: 64 << 20,
             max_output_entries: 1_000,
             max_output_bytes: 1 << 20,
+            max_input_bytes: 4 << 20,
             rhai_max_call_levels: 32,
             rhai_max_expr_depth: 64,
             rhai_max_string_bytes: 64 << 10,
@@ -69,6 +73,8 @@ pub struct LimitOverrides {
     pub max_output_entries: Option<usize>,
     /// Replaces [`Limits::max_output_bytes`].
     pub max_output_bytes: Option<usize>,
+    /// Replaces [`Limits::max_input_bytes`].
+    pub max_input_bytes: Option<usize>,
 }
 
 impl Limits {
@@ -86,6 +92,7 @@ impl Limits {
                 .max_output_entries
                 .unwrap_or(self.max_output_entries),
             max_output_bytes: overrides.max_output_bytes.unwrap_or(self.max_output_bytes),
+            max_input_bytes: overrides.max_input_bytes.unwrap_or(self.max_input_bytes),
             ..self.clone()
         }
     }

@@ -85,6 +85,21 @@ fn not_utf8(bytes: &[u8], valid_up_to: usize) -> InputError {
     )
 }
 
+/// [`parse_context_str`], refusing text longer than `max_bytes` before parsing it (see
+/// [`crate::Limits::max_input_bytes`]).
+pub fn parse_context_limited(text: &str, max_bytes: usize) -> Result<ParsedContext, InputError> {
+    if text.len() > max_bytes {
+        return Err(InputError::new(
+            "",
+            format!(
+                "the context is {} bytes; the limit is {max_bytes} (Limits::max_input_bytes)",
+                text.len()
+            ),
+        ));
+    }
+    parse_context_str(text)
+}
+
 /// Converts a JSON evaluation context (see [`parse_context`]), dropping its optional `id`.
 pub fn context_from_value(value: &Value) -> Result<Context, InputError> {
     parse_context(value).map(|parsed| parsed.context)
