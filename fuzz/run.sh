@@ -7,7 +7,8 @@
 # Installs cargo-fuzz from crates.io when it is missing (needs the nightly toolchain for the
 # sanitizer flags), seeds an empty corpus from the repository (fixtures, bad inputs, rule scripts)
 # and keeps libFuzzer's output in fuzz/artifacts/TARGET/last-run.log (ignored by git, like the
-# corpus). A crash leaves its input in fuzz/artifacts/TARGET/ and makes this script exit non-zero.
+# corpus). A crash, or an input running longer than 30 s (-timeout), leaves its input in
+# fuzz/artifacts/TARGET/ and makes this script exit non-zero.
 set -euo pipefail
 
 target="${1:?usage: fuzz/run.sh context_json|rhai_script [SECONDS] [-- libFuzzer flags]}"
@@ -64,7 +65,8 @@ PY
             fi
             ;;
         rhai_script)
-            for script in "$root"/rules/standard/rhai/*.rhai "$root"/tests/hostile/*/*.rhai; do
+            for script in "$root"/rules/standard/rhai/*.rhai "$root"/tests/hostile/*/*.rhai \
+                "$root"/tests/bad-input/scripts/*.rhai; do
                 cp "$script" "$corpus/$(basename "$(dirname "$script")")-$(basename "$script")"
             done
             ;;
@@ -78,7 +80,7 @@ log="$fuzz_dir/artifacts/$target/last-run.log"
 echo "run.sh: $target for ${seconds}s, log in $log" >&2
 status=0
 cargo +nightly fuzz run "$target" "$corpus" -- \
-    -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" "$@" \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 "${dict[@]}" "$@" \
     2>&1 | tee "$log" || status=$?
 echo "run.sh: $(grep -E '^Done [0-9]+ runs' "$log" || echo 'no final line (crashed?)')" >&2
 exit "$status"

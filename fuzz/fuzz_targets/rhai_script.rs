@@ -3,7 +3,9 @@
 //! Each input is written to `rule.rhai` in a folder private to the process, next to a `pack.toml`
 //! declaring one module per entry point the text mentions (`evaluate_billing`, `evaluate_reminders`,
 //! `evaluate_escalation`; reminders if none), and the pack is loaded through the public API, as a
-//! host would. The file I/O costs tens of microseconds per input, far less than compiling. A script
+//! host would, with the standard pack's prelude (`common.rhai`) and parameters, so that the
+//! standard scripts in the seed corpus run as they do in the pack. The file I/O costs tens of
+//! microseconds per input, far less than compiling. A script
 //! that loads is evaluated on a scheduled context and on a billing context. Loading may fail and
 //! rules may fail (that is a `LoadError` or an entry in `Decision::errors`); a panic, an abort, a
 //! stack overflow or a hang is a crash.
@@ -20,6 +22,8 @@ use libfuzzer_sys::fuzz_target;
 struct State {
     engine: RuleEngine,
     dir: PathBuf,
+    /// The manifest's `[pack]` table.
+    header: String,
     contexts: [Context; 2],
 }
 
@@ -69,6 +73,20 @@ static STATE: LazyLock<State> = LazyLock::new(|| {
     let engine = RuleEngine::new(limits).expect("engine");
     let dir = std::env::temp_dir().join(format!("crm-rules-fuzz-rhai-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create the pack folder");
+    let standard = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/standard");
+    let mut header = String::from("[pack]\nname = \"fuzz\"\nversion = \"0.0.0\"\n");
+    let prelude = standard.join("rhai/common.rhai");
+    if prelude.exists() {
+        std::fs::copy(&prelude, dir.join("common.rhai")).expect("copy the prelude");
+        header.push_str("rhai_prelude = \"common.rhai\"\n");
+    }
+    let params = standard.join("params.toml");
+    if params.exists() {
+        header.push_str(&format!(
+            "params_file = {:?}\n",
+            params.display().to_string()
+        ));
+    }
     let context = |text: &str| {
         crm_rules_host::json::context_from_json(text)
             .unwrap_or_else(|error| panic!("a built-in context does not parse: {error}"))
@@ -76,6 +94,7 @@ static STATE: LazyLock<State> = LazyLock::new(|| {
     State {
         engine,
         dir,
+        header,
         contexts: [context(SCHEDULED), context(BILLING)],
     }
 });
@@ -91,7 +110,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let state = &*STATE;
-    let mut manifest = String::from("[pack]\nname = \"fuzz\"\nversion = \"0.0.0\"\n");
+    let mut manifest = state.header.clone();
     let mentioned: Vec<&str> = KINDS
         .iter()
         .filter(|(_, entry)| source.contains(entry))

@@ -4,6 +4,10 @@
 //!
 //! One case is not a committed file: `non-utf8.json` is written from [`non_utf8_bytes`] into a
 //! temporary folder, so the repository holds no binary input.
+//!
+//! `tests/bad-input/scripts/*.rhai` are hostile rule scripts (found while fuzzing): each must load,
+//! fail with an error containing its `// expect-error: ...` first line, and finish quickly, without
+//! a panic.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -139,8 +143,9 @@ fn every_bad_input_is_refused_with_its_path_and_message() {
     let dir = corpus();
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .expect("read tests/bad-input")
-        .map(|entry| entry.expect("directory entry").file_name())
-        .filter_map(|name| name.into_string().ok())
+        .map(|entry| entry.expect("directory entry"))
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
         .filter(|name| name != "expected.json")
         .collect();
     files.sort();
@@ -194,4 +199,79 @@ fn the_non_utf8_case_really_is_not_utf8() {
     // With the bad byte replaced the document is valid: the refusal is about the encoding alone.
     let repaired = String::from_utf8_lossy(&bytes);
     assert!(parse_context_str(&repaired).is_ok(), "{repaired}");
+}
+
+/// A scheduled context with an invoice, for the hostile scripts.
+const SCRIPT_CONTEXT: &str = r#"{
+  "now": "2026-03-17T14:00:00Z",
+  "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD"},
+  "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "10.00",
+                "issue_date": "2026-02-15", "due_date": "2026-03-17"}]
+}"#;
+
+#[test]
+fn hostile_scripts_fail_cleanly_and_quickly() {
+    let scripts = corpus().join("scripts");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&scripts)
+        .expect("read tests/bad-input/scripts")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rhai"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scripts in {}", scripts.display());
+    let context = parse_context_str(SCRIPT_CONTEXT).expect("the script context parses");
+    let pack_dir =
+        std::env::temp_dir().join(format!("crm-rules-bad-script-{}", std::process::id()));
+    std::fs::create_dir_all(&pack_dir).expect("create a temporary pack folder");
+    let mut failures = Vec::new();
+    for file in &files {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = name.unwrap_or_default();
+        let source = std::fs::read_to_string(file).expect("read the script");
+        let expected = source
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("// expect-error: "))
+            .unwrap_or_else(|| panic!("{name}: the first line must be `// expect-error: ...`"))
+            .to_owned();
+        std::fs::write(
+            pack_dir.join("pack.toml"),
+            "[pack]\nname = \"bad-script\"\nversion = \"0.0.0\"\n\n[[modules]]\nid = \"rule\"\nkind = \"reminders\"\nsource = \"rule.rhai\"\n",
+        )
+        .expect("write pack.toml");
+        std::fs::write(pack_dir.join("rule.rhai"), &source).expect("write the script");
+        let started = std::time::Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let pack = super::engine()
+                .load_pack(&pack_dir)
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(pack.evaluate(&context.context))
+        }));
+        let elapsed = started.elapsed();
+        let problem = match outcome {
+            Err(payload) => Some(format!(
+                "panicked: {}",
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default()
+            )),
+            Ok(Err(load)) => Some(format!("did not load: {load}")),
+            Ok(Ok(decision)) => match decision.errors.as_slice() {
+                [error] if error.message.contains(&expected) => None,
+                errors => Some(format!(
+                    "expected one error containing {expected:?}, got {:?}",
+                    errors.iter().map(ToString::to_string).collect::<Vec<_>>()
+                )),
+            },
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("{name}: {problem}"));
+        } else if elapsed > std::time::Duration::from_secs(2) {
+            failures.push(format!("{name}: took {elapsed:?}"));
+        }
+    }
+    std::fs::remove_dir_all(&pack_dir).expect("remove the temporary pack folder");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

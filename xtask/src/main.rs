@@ -44,14 +44,12 @@ fn ci() -> anyhow::Result<()> {
         ],
     )?;
     run(&cargo, &["test", "--workspace"])?;
+    // The binary `cargo test --workspace` just built (with the workspace's feature set): `cargo run
+    // -p` would resolve features for the host alone and rebuild wasmtime.
+    let crm_rules = xtask::workspace_root().join("target/debug/crm-rules");
     run(
-        &cargo,
+        &crm_rules.to_string_lossy(),
         &[
-            "run",
-            "--quiet",
-            "-p",
-            "crm-rules-host",
-            "--",
             "test",
             "rules/standard/rhai",
             "rules/standard/rust",

@@ -54,6 +54,27 @@ fn decimal_result(minor: Result<i64, money::MoneyError>, code: &str) -> Fallible
     Ok(from_minor(minor, currency(code)?.exponent))
 }
 
+/// How far from 1970-01-01 date arithmetic may go: about a million years either way. Far beyond any
+/// real date, and far inside what the SDK's day numbers handle without overflowing (a script adding
+/// `i64::MAX` days used to panic the host with overflow checks on, and wrap silently without).
+const MAX_DAY_NUMBER: i64 = 365_242_500;
+
+/// Most business days `add_business_days` walks: about 38 years. The walk runs in the host, out of
+/// reach of the script's operation budget and deadline, so a script asking for four billion days
+/// used to keep the host busy for minutes.
+const MAX_BUSINESS_DAYS: u32 = 10_000;
+
+/// `date` moved by `days`, or an error when the result is beyond [`MAX_DAY_NUMBER`].
+fn add_days(date: Date, days: INT) -> Fallible<Date> {
+    date.day_number()
+        .checked_add(days)
+        .filter(|day| day.abs() <= MAX_DAY_NUMBER)
+        .map_or_else(
+            || fail(format!("date {date} plus {days} days is out of range")),
+            |day| Ok(Date::from_day_number(day)),
+        )
+}
+
 fn register_dates(engine: &mut Engine) {
     engine
         .register_type_with_name::<Date>("Date")
@@ -64,11 +85,14 @@ fn register_dates(engine: &mut Engine) {
             )
         })
         .register_fn("-", |a: Date, b: Date| -> INT { a.days_since(&b) })
-        .register_fn("+", |a: Date, days: INT| -> Date { a.add_days(days) })
-        .register_fn("-", |a: Date, days: INT| -> Date { a.add_days(-days) })
-        .register_fn("add_days", |a: &mut Date, days: INT| -> Date {
-            a.add_days(days)
+        .register_fn("+", |a: Date, days: INT| add_days(a, days))
+        .register_fn("-", |a: Date, days: INT| -> Fallible<Date> {
+            let back = days
+                .checked_neg()
+                .map_or_else(|| fail(format!("{days} days is out of range")), Ok)?;
+            add_days(a, back)
         })
+        .register_fn("add_days", |a: &mut Date, days: INT| add_days(*a, days))
         .register_fn("==", |a: Date, b: Date| a == b)
         .register_fn("!=", |a: Date, b: Date| a != b)
         .register_fn("<", |a: Date, b: Date| a < b)
@@ -99,7 +123,16 @@ fn register_calendar(engine: &mut Engine) {
             "add_business_days",
             |c: &mut Calendar, d: Date, days: INT| -> Fallible<Date> {
                 let days = u32::try_from(days)
-                    .or_else(|_| fail(format!("{days} is not a count of business days")))?;
+                    .ok()
+                    .filter(|days| *days <= MAX_BUSINESS_DAYS)
+                    .map_or_else(
+                        || {
+                            fail(format!(
+                                "{days} is not a count of business days (0 to {MAX_BUSINESS_DAYS})"
+                            ))
+                        },
+                        Ok,
+                    )?;
                 Ok(c.add_business_days(&d, days))
             },
         );
