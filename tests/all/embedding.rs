@@ -53,3 +53,37 @@ fn readme_shows_the_guest_example_verbatim() {
         "README.md must contain guest-sdk/examples/overdue_task.rs up to `fn main`; copy it again"
     );
 }
+
+#[test]
+fn readme_rhai_example_compiles_and_decides() {
+    let root = crm_rules_tests::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let script = readme
+        .split_once("```rhai\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(script, _)| script)
+        .expect("a rhai block in the README");
+    let dir = std::env::temp_dir().join(format!("crm-rules-readme-rhai-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("day-after.rhai"), script).unwrap();
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname = \"readme\"\nversion = \"1\"\n[[modules]]\nid = \"r\"\nkind = \"reminders\"\nsource = \"day-after.rhai\"\n",
+    )
+    .unwrap();
+    let pack = super::engine()
+        .load_pack(&dir)
+        .expect("the README's script compiles");
+    let ctx = crm_rules_host::json::context_from_json(
+        r#"{"now": "2026-03-25T14:00:00Z",
+            "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD",
+                        "contacts": [{"id": "c1", "name": "C", "role": "billing", "email": "x@y.example"}]},
+            "invoices": [{"id": "i1", "status": "open", "currency": "USD", "total": "10.00",
+                          "issue_date": "2026-02-01", "due_date": "2026-03-24"}]}"#,
+    )
+    .expect("context");
+    let decision = pack.evaluate(&ctx);
+    assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+    assert_eq!(decision.actions[0].action.key, "rem:i1:post-1");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
