@@ -1,7 +1,7 @@
 //! The rule engine: one per process. It owns the wasmtime engine (with its epoch ticker), the linker
 //! and the frozen Rhai engine, and loads packs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::error::LoadError;
 use crate::limits::Limits;
 use crate::pack::RulePack;
+use crate::wasm::cache::CompileCache;
 use crate::wasm::{self, EPOCH_TICK_MS, StoreState};
 
 /// Advances the wasmtime epoch every tick so deadlines fire; stopped when the engine is dropped.
@@ -51,11 +52,71 @@ impl Drop for EpochTicker {
     }
 }
 
+/// How a [`RuleEngine`] is built: its limits, where compiled components are cached, and the
+/// instance pool.
+///
+/// ```
+/// use crm_rules_host::{EngineOptions, Limits, RuleEngine};
+///
+/// let cache = std::env::temp_dir().join("crm-rules-doc-cache");
+/// let engine = RuleEngine::with_options(
+///     EngineOptions::new(Limits::default()).compile_cache(Some(cache)),
+/// )?;
+/// # Ok::<(), crm_rules_host::LoadError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineOptions {
+    limits: Limits,
+    compile_cache: Option<PathBuf>,
+    instance_pool: Option<u32>,
+}
+
+impl EngineOptions {
+    /// Instances per engine in the default pool: enough for every thread of a large host to hold
+    /// an evaluation's instances at once.
+    pub const DEFAULT_INSTANCE_POOL: u32 = 256;
+
+    /// `limits`, no compile cache, and a pool of [`EngineOptions::DEFAULT_INSTANCE_POOL`] instances.
+    pub fn new(limits: Limits) -> EngineOptions {
+        EngineOptions {
+            limits,
+            compile_cache: None,
+            instance_pool: Some(Self::DEFAULT_INSTANCE_POOL),
+        }
+    }
+
+    /// Keep compiled components in `dir` (created if missing), keyed by the component's content
+    /// hash and the engine's configuration, so a pack loads without compiling again. `None` (the
+    /// default) compiles every time. Anyone who can write to `dir` can run native code in the host:
+    /// use a directory only the host's user can write.
+    pub fn compile_cache(mut self, dir: Option<PathBuf>) -> EngineOptions {
+        self.compile_cache = dir;
+        self
+    }
+
+    /// Take component instances from a pool of `slots` pre-reserved instances (the default,
+    /// with [`EngineOptions::DEFAULT_INSTANCE_POOL`] slots), or with `None` map memory for each
+    /// instance on demand. A pooled engine reserves 4 GiB of address space (not memory) per slot, and
+    /// refuses an evaluation, with a `trap` error naming the pool, while all slots are in use. Each
+    /// slot's memory is capped at the engine's [`Limits::max_memory_bytes`].
+    pub fn instance_pool(mut self, slots: Option<u32>) -> EngineOptions {
+        self.instance_pool = slots;
+        self
+    }
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions::new(Limits::default())
+    }
+}
+
 pub(crate) struct EngineInner {
     pub(crate) wasm: wasmtime::Engine,
     pub(crate) linker: wasmtime::component::Linker<StoreState>,
     pub(crate) rhai: rhai::Engine,
     pub(crate) limits: Limits,
+    pub(crate) compile_cache: Option<CompileCache>,
     _ticker: EpochTicker,
 }
 
@@ -77,12 +138,28 @@ pub struct RuleEngine {
 }
 
 impl RuleEngine {
-    /// An engine whose evaluations run under `limits` (a pack may override the per-evaluation ones).
+    /// An engine whose evaluations run under `limits` (a pack may override the per-evaluation ones),
+    /// with the default [`EngineOptions`].
     ///
     /// # Errors
     /// When wasmtime cannot be configured on this machine or the epoch thread cannot start.
     pub fn new(limits: Limits) -> Result<RuleEngine, LoadError> {
-        let wasm = wasm::new_engine()?;
+        RuleEngine::with_options(EngineOptions::new(limits))
+    }
+
+    /// An engine built as `options` say.
+    ///
+    /// # Errors
+    /// When wasmtime cannot be configured on this machine (for example when the instance pool's
+    /// address space cannot be reserved) or the epoch thread cannot start.
+    pub fn with_options(options: EngineOptions) -> Result<RuleEngine, LoadError> {
+        let EngineOptions {
+            limits,
+            compile_cache,
+            instance_pool,
+        } = options;
+        let wasm = wasm::new_engine(instance_pool, limits.max_memory_bytes)?;
+        let compile_cache = compile_cache.map(|dir| CompileCache::new(&dir, &wasm));
         let linker = wasm::new_linker(&wasm)?;
         let rhai = crate::script::new_engine(&limits);
         let ticker = EpochTicker::start(&wasm)?;
@@ -92,6 +169,7 @@ impl RuleEngine {
                 linker,
                 rhai,
                 limits,
+                compile_cache,
                 _ticker: ticker,
             }),
         })

@@ -48,7 +48,7 @@ mod validate;
 mod wasm;
 
 pub use decision::{Decision, DecisionStatus, PackIdentity};
-pub use engine::RuleEngine;
+pub use engine::{EngineOptions, RuleEngine};
 pub use error::{LoadError, RuleError, RuleErrorKind};
 pub use limits::Limits;
-pub use pack::RulePack;
+pub use pack::{ComponentLoads, RulePack};

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use crm_rules_host::{Limits, RuleEngine};
+use crm_rules_host::{EngineOptions, Limits, RuleEngine};
 
 /// Evaluate, test and check crm-rules packs.
 #[derive(Debug, Parser)]
@@ -17,6 +17,19 @@ use crm_rules_host::{Limits, RuleEngine};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Compile components every time instead of using the compile cache (by default
+    /// `$CRM_RULES_CACHE_DIR`, else `$XDG_CACHE_HOME/crm-rules`, else `~/.cache/crm-rules`).
+    #[arg(long, global = true)]
+    no_cache: bool,
+}
+
+/// Where compiled components are kept between runs, unless `--no-cache`.
+fn cache_dir() -> Option<PathBuf> {
+    let from = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    from("CRM_RULES_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| from("XDG_CACHE_HOME").map(|dir| PathBuf::from(dir).join("crm-rules")))
+        .or_else(|| from("HOME").map(|dir| PathBuf::from(dir).join(".cache/crm-rules")))
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +79,9 @@ enum Command {
 
 /// Runs the parsed command; `Err` is a usage or environment problem (exit 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let engine = RuleEngine::new(Limits::default())?;
+    let cache = if cli.no_cache { None } else { cache_dir() };
+    let engine =
+        RuleEngine::with_options(EngineOptions::new(Limits::default()).compile_cache(cache))?;
     match cli.command {
         Command::Eval { pack, input } => eval::run(&engine, &pack, &input),
         Command::Batch {

@@ -166,7 +166,7 @@ fn deal_event(event: &DealEvent) -> Dynamic {
     }
 }
 
-fn params(params: &[Param]) -> Dynamic {
+fn params<'a>(params: impl Iterator<Item = &'a Param>) -> Dynamic {
     let mut map = Map::new();
     for param in params {
         let value = match &param.value {
@@ -199,8 +199,8 @@ fn seen_keys(ctx: &Context) -> Dynamic {
     map.into()
 }
 
-/// The whole context as a Rhai object map.
-pub(crate) fn to_dynamic(ctx: &Context) -> Dynamic {
+/// The whole context as a Rhai object map, with `defaults` added to its parameters.
+pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param]) -> Dynamic {
     map! {
         "now" => Dynamic::from(ctx.now),
         "today" => Dynamic::from(ctx.today),
@@ -228,7 +228,7 @@ pub(crate) fn to_dynamic(ctx: &Context) -> Dynamic {
             }
         }),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
-        "params" => params(&ctx.params),
+        "params" => params(ctx.params.iter().chain(defaults.iter().copied())),
         "seen_keys" => seen_keys(ctx),
     }
 }

@@ -1,23 +1,23 @@
 //! A loaded rule pack: its modules ready to run, its parameters and its content hash.
 
+mod load;
+
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crm_rules_guest::Rules;
 use crm_rules_guest::types::{Context, Param, RuleOutput};
-use sha2::{Digest, Sha256};
 
 use crate::decision::{
     Backend, DecidedAction, DecidedSuppression, Decision, DecisionStatus, ModuleCost, PackIdentity,
 };
 use crate::engine::RuleEngine;
-use crate::error::{LoadError, RuleError, RuleErrorKind};
+use crate::error::{RuleError, RuleErrorKind};
 use crate::limits::Limits;
 use crate::manifest::{Manifest, ModuleSpec, OnError, RuleKind};
 use crate::script::ScriptRule;
-use crate::wasm::WasmRule;
 use crate::wasm::bridge::Bridge;
+use crate::wasm::{WasmRule, WasmSession};
 
 /// The entry points of a rule module compiled into the host (see [`RulePack::with_native`]).
 #[derive(Clone, Copy)]
@@ -48,152 +48,24 @@ pub struct RulePack {
     params: Vec<Param>,
     limits: Limits,
     components: Vec<WasmRule>,
+    component_loads: ComponentLoads,
     modules: Vec<LoadedModule>,
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+/// How the components of a pack were obtained when it was loaded (see
+/// [`crate::EngineOptions::compile_cache`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ComponentLoads {
+    /// Components compiled by this load.
+    pub compiled: usize,
+    /// Components taken, already compiled, from the compile cache.
+    pub from_cache: usize,
 }
 
 impl RulePack {
-    pub(crate) fn load(engine: RuleEngine, dir: &Path) -> Result<RulePack, LoadError> {
-        let manifest_path = dir.join("pack.toml");
-        let manifest_bytes = read(&manifest_path)?;
-        let manifest_text = String::from_utf8_lossy(&manifest_bytes);
-        let manifest = Manifest::parse(&manifest_text, &manifest_path)?;
-        let mut hasher = Sha256::new();
-        hasher.update(b"pack.toml\0");
-        hasher.update(&manifest_bytes);
-        let mut param_table = toml::Table::new();
-        if let Some(file) = &manifest.pack.params_file {
-            let path = dir.join(file);
-            let bytes = read(&path)?;
-            hasher.update(file.to_string_lossy().as_bytes());
-            hasher.update(b"\0");
-            hasher.update(&bytes);
-            param_table = toml::from_str(&String::from_utf8_lossy(&bytes)).map_err(|error| {
-                LoadError::Manifest {
-                    path: path.clone(),
-                    message: error.to_string().trim().replace('\n', " "),
-                }
-            })?;
-        }
-        param_table.extend(manifest.params.clone());
-        let params_json =
-            serde_json::to_value(&param_table).map_err(|error| LoadError::Manifest {
-                path: manifest_path.clone(),
-                message: format!("[params]: {error}"),
-            })?;
-        let params =
-            crate::json::params_from_json(&params_json).map_err(|error| LoadError::Manifest {
-                path: manifest_path.clone(),
-                message: format!("[params] {error}"),
-            })?;
-        let inner = &engine.inner;
-        let prelude = match &manifest.pack.rhai_prelude {
-            Some(file) => {
-                let path = dir.join(file);
-                let bytes = read(&path)?;
-                hasher.update(file.to_string_lossy().as_bytes());
-                hasher.update(b"\0");
-                hasher.update(&bytes);
-                let source = String::from_utf8_lossy(&bytes);
-                Some(crate::script::compile_source(
-                    &inner.rhai,
-                    "prelude",
-                    &path,
-                    &source,
-                )?)
-            }
-            None => None,
-        };
-        let mut components = Vec::new();
-        let mut component_index: HashMap<PathBuf, usize> = HashMap::new();
-        let mut modules = Vec::new();
-        for spec in &manifest.modules {
-            let path = dir.join(&spec.source);
-            let is_wasm = matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("wasm" | "wat")
-            );
-            if !path.exists() {
-                let hint = if is_wasm {
-                    "build it with `cargo xtask build-rules` (or your guest's own build)".to_owned()
-                } else {
-                    "check the `source` path in pack.toml (it is relative to the manifest)"
-                        .to_owned()
-                };
-                return Err(LoadError::SourceNotFound {
-                    module: spec.id.clone(),
-                    path,
-                    hint,
-                });
-            }
-            let runner = if is_wasm {
-                let index = match component_index.get(&path) {
-                    Some(index) => *index,
-                    None => {
-                        let bytes = read(&path)?;
-                        hasher.update(spec.source.to_string_lossy().as_bytes());
-                        hasher.update(b"\0");
-                        hasher.update(&bytes);
-                        let rule =
-                            WasmRule::load(&inner.wasm, &inner.linker, &spec.id, &path, &bytes)?;
-                        components.push(rule);
-                        component_index.insert(path.clone(), components.len() - 1);
-                        components.len() - 1
-                    }
-                };
-                Runner::Wasm(index)
-            } else {
-                let bytes = read(&path)?;
-                hasher.update(spec.source.to_string_lossy().as_bytes());
-                hasher.update(b"\0");
-                hasher.update(&bytes);
-                let source = String::from_utf8(bytes).map_err(|_| LoadError::Script {
-                    module: spec.id.clone(),
-                    path: path.clone(),
-                    line: 1,
-                    column: 1,
-                    message: "the script is not valid UTF-8".to_owned(),
-                })?;
-                Runner::Rhai(ScriptRule::compile(
-                    &inner.rhai,
-                    &spec.id,
-                    spec.kind,
-                    &path,
-                    &source,
-                    prelude.as_ref(),
-                )?)
-            };
-            modules.push(LoadedModule {
-                spec: spec.clone(),
-                runner,
-            });
-        }
-        let identity = PackIdentity {
-            name: manifest.pack.name.clone(),
-            version: manifest.pack.version.clone(),
-            hash: format!("sha256:{}", hex(&hasher.finalize())),
-        };
-        let limits = inner.limits.with_overrides(&manifest.limits);
-        Ok(RulePack {
-            engine,
-            identity,
-            dir: dir.to_path_buf(),
-            manifest,
-            params,
-            limits,
-            components,
-            modules,
-        })
+    /// How this pack's components were obtained: compiled, or from the compile cache.
+    pub fn component_loads(&self) -> ComponentLoads {
+        self.component_loads
     }
 
     /// The pack's name, version and content hash.
@@ -243,19 +115,24 @@ impl RulePack {
         self
     }
 
-    /// The context with the pack's parameter defaults filled in (the input's own values win).
-    fn with_params<'a>(&self, ctx: &'a Context) -> Cow<'a, Context> {
-        let missing: Vec<&Param> = self
-            .params
+    /// Adds to `ctx` the pack's parameter defaults it does not set itself (the input's own values
+    /// win). Evaluation does this by itself; a host that keeps contexts, or parses them one by one
+    /// as `crm-rules batch` does, may call it once beforehand to save the copy that otherwise
+    /// happens on every evaluation with a natively linked module.
+    pub fn apply_param_defaults(&self, ctx: &mut Context) {
+        let missing = self.missing_params(ctx);
+        if !missing.is_empty() {
+            let missing: Vec<Param> = missing.into_iter().cloned().collect();
+            ctx.params.extend(missing);
+        }
+    }
+
+    /// The pack's parameter defaults that `ctx` does not set.
+    fn missing_params(&self, ctx: &Context) -> Vec<&Param> {
+        self.params
             .iter()
             .filter(|default| !ctx.params.iter().any(|given| given.name == default.name))
-            .collect();
-        if missing.is_empty() {
-            return Cow::Borrowed(ctx);
-        }
-        let mut merged = ctx.clone();
-        merged.params.extend(missing.into_iter().cloned());
-        Cow::Owned(merged)
+            .collect()
     }
 
     /// Evaluates every module whose kind applies to `ctx`: billing modules when it carries a deal
@@ -279,13 +156,18 @@ impl RulePack {
         context_id: Option<&str>,
         limits: &Limits,
     ) -> Decision {
-        let ctx = self.with_params(ctx);
+        // The defaults are added to each backend's own copy of the context, made once per
+        // evaluation; the native backend borrows `ctx` unless defaults are missing.
+        let missing = self.missing_params(ctx);
         let applies = |kind: RuleKind| match kind {
             RuleKind::Billing => ctx.deal_event.is_some(),
             RuleKind::Reminders | RuleKind::Escalation => ctx.deal_event.is_none(),
         };
         let mut wit_ctx = None;
         let mut rhai_ctx = None;
+        let mut native_ctx = None;
+        let mut wasm =
+            WasmSession::new(&self.components, self.engine.inner.limits.max_memory_bytes);
         let mut decision = Decision {
             pack: self.identity.clone(),
             context_id: context_id.map(str::to_owned),
@@ -299,19 +181,18 @@ impl RulePack {
             let kind = module.spec.kind;
             let (result, backend, fuel) = match &module.runner {
                 Runner::Wasm(index) => {
-                    let wit = wit_ctx.get_or_insert_with(|| ctx.to_wit());
-                    let (result, fuel) = match self.components.get(*index) {
-                        Some(component) => component.call(kind, wit, limits),
-                        None => (
-                            Err((RuleErrorKind::Trap, "component missing".to_owned())),
-                            0,
-                        ),
-                    };
+                    let wit = wit_ctx.get_or_insert_with(|| {
+                        let mut wit = ctx.to_wit();
+                        wit.params
+                            .extend(missing.iter().map(|param| param.to_wit()));
+                        wit
+                    });
+                    let (result, fuel) = wasm.call(*index, kind, wit, limits);
                     (result.map_err(|e| (e, None)), Backend::Wasm, fuel)
                 }
                 Runner::Rhai(script) => {
                     let value = rhai_ctx
-                        .get_or_insert_with(|| crate::script::context::to_dynamic(&ctx))
+                        .get_or_insert_with(|| crate::script::context::to_dynamic(ctx, &missing))
                         .clone();
                     let (result, operations) = script.call(&self.engine.inner.rhai, value, limits);
                     let result = result
@@ -324,8 +205,19 @@ impl RulePack {
                         RuleKind::Reminders => native.reminders,
                         RuleKind::Escalation => native.escalation,
                     };
-                    let result =
-                        entry(&ctx).map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
+                    let native_ctx: &Context = native_ctx.get_or_insert_with(|| {
+                        if missing.is_empty() {
+                            Cow::Borrowed(ctx)
+                        } else {
+                            let mut owned = ctx.clone();
+                            owned
+                                .params
+                                .extend(missing.iter().map(|&param| param.clone()));
+                            Cow::Owned(owned)
+                        }
+                    });
+                    let result = entry(native_ctx)
+                        .map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
                     (result, Backend::Native, 0)
                 }
             };

@@ -1,0 +1,173 @@
+//! Loading a pack: its manifest, parameters and modules, and the content hash over all of them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{ComponentLoads, LoadedModule, RulePack, Runner};
+use crate::decision::PackIdentity;
+use crate::engine::RuleEngine;
+use crate::error::LoadError;
+use crate::manifest::Manifest;
+use crate::script::ScriptRule;
+use crate::wasm::WasmRule;
+use crate::wasm::cache::Origin;
+
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+impl RulePack {
+    pub(crate) fn load(engine: RuleEngine, dir: &Path) -> Result<RulePack, LoadError> {
+        let manifest_path = dir.join("pack.toml");
+        let manifest_bytes = read(&manifest_path)?;
+        let manifest_text = String::from_utf8_lossy(&manifest_bytes);
+        let manifest = Manifest::parse(&manifest_text, &manifest_path)?;
+        let mut hasher = Sha256::new();
+        hasher.update(b"pack.toml\0");
+        hasher.update(&manifest_bytes);
+        let mut param_table = toml::Table::new();
+        if let Some(file) = &manifest.pack.params_file {
+            let path = dir.join(file);
+            let bytes = read(&path)?;
+            hasher.update(file.to_string_lossy().as_bytes());
+            hasher.update(b"\0");
+            hasher.update(&bytes);
+            param_table = toml::from_str(&String::from_utf8_lossy(&bytes)).map_err(|error| {
+                LoadError::Manifest {
+                    path: path.clone(),
+                    message: error.to_string().trim().replace('\n', " "),
+                }
+            })?;
+        }
+        param_table.extend(manifest.params.clone());
+        let params_json =
+            serde_json::to_value(&param_table).map_err(|error| LoadError::Manifest {
+                path: manifest_path.clone(),
+                message: format!("[params]: {error}"),
+            })?;
+        let params =
+            crate::json::params_from_json(&params_json).map_err(|error| LoadError::Manifest {
+                path: manifest_path.clone(),
+                message: format!("[params] {error}"),
+            })?;
+        let inner = &engine.inner;
+        let prelude = match &manifest.pack.rhai_prelude {
+            Some(file) => {
+                let path = dir.join(file);
+                let bytes = read(&path)?;
+                hasher.update(file.to_string_lossy().as_bytes());
+                hasher.update(b"\0");
+                hasher.update(&bytes);
+                let source = String::from_utf8_lossy(&bytes);
+                Some(crate::script::compile_source(
+                    &inner.rhai,
+                    "prelude",
+                    &path,
+                    &source,
+                )?)
+            }
+            None => None,
+        };
+        let mut components = Vec::new();
+        let mut component_loads = ComponentLoads::default();
+        let mut component_index: HashMap<PathBuf, usize> = HashMap::new();
+        let mut modules = Vec::new();
+        for spec in &manifest.modules {
+            let path = dir.join(&spec.source);
+            let is_wasm = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "wat")
+            );
+            if !path.exists() {
+                let hint = if is_wasm {
+                    "build it with `cargo xtask build-rules` (or your guest's own build)".to_owned()
+                } else {
+                    "check the `source` path in pack.toml (it is relative to the manifest)"
+                        .to_owned()
+                };
+                return Err(LoadError::SourceNotFound {
+                    module: spec.id.clone(),
+                    path,
+                    hint,
+                });
+            }
+            let runner = if is_wasm {
+                let index = match component_index.get(&path) {
+                    Some(index) => *index,
+                    None => {
+                        let bytes = read(&path)?;
+                        hasher.update(spec.source.to_string_lossy().as_bytes());
+                        hasher.update(b"\0");
+                        hasher.update(&bytes);
+                        let (rule, origin) = WasmRule::load(
+                            &inner.wasm,
+                            &inner.linker,
+                            inner.compile_cache.as_ref(),
+                            &spec.id,
+                            &path,
+                            &bytes,
+                        )?;
+                        match origin {
+                            Origin::Compiled => component_loads.compiled += 1,
+                            Origin::Cached => component_loads.from_cache += 1,
+                        }
+                        components.push(rule);
+                        component_index.insert(path.clone(), components.len() - 1);
+                        components.len() - 1
+                    }
+                };
+                Runner::Wasm(index)
+            } else {
+                let bytes = read(&path)?;
+                hasher.update(spec.source.to_string_lossy().as_bytes());
+                hasher.update(b"\0");
+                hasher.update(&bytes);
+                let source = String::from_utf8(bytes).map_err(|_| LoadError::Script {
+                    module: spec.id.clone(),
+                    path: path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: "the script is not valid UTF-8".to_owned(),
+                })?;
+                Runner::Rhai(ScriptRule::compile(
+                    &inner.rhai,
+                    &spec.id,
+                    spec.kind,
+                    &path,
+                    &source,
+                    prelude.as_ref(),
+                )?)
+            };
+            modules.push(LoadedModule {
+                spec: spec.clone(),
+                runner,
+            });
+        }
+        let identity = PackIdentity {
+            name: manifest.pack.name.clone(),
+            version: manifest.pack.version.clone(),
+            hash: format!("sha256:{}", hex(&hasher.finalize())),
+        };
+        let limits = inner.limits.with_overrides(&manifest.limits);
+        Ok(RulePack {
+            engine,
+            identity,
+            dir: dir.to_path_buf(),
+            manifest,
+            params,
+            limits,
+            components,
+            component_loads,
+            modules,
+        })
+    }
+}
