@@ -235,6 +235,22 @@ fn a_fresh_instance_behaves_right_after_a_trap() {
     }
 }
 
+#[test]
+fn no_state_survives_from_one_evaluation_to_the_next() {
+    let pack = load("wasm-none").expect("pack loads");
+    let remember = hostile_context(Some("remember"));
+    for _ in 0..3 {
+        let decision = pack.evaluate(&remember);
+        assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+        let keys: Vec<&str> = decision
+            .actions
+            .iter()
+            .map(|a| a.action.key.as_str())
+            .collect();
+        assert_eq!(keys, ["call:1"], "a fresh instance per evaluation");
+    }
+}
+
 /// The process's peak and current resident memory (`VmHWM`, `VmRSS`), in KiB, where `/proc` exists.
 fn resident_kib() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -13,6 +13,7 @@
 //! | `huge-strings` | returns one action whose reason is 10 MiB          | output too large (*)      |
 //! | `panic`        | panics (a trap)                                    | trap                      |
 //! | `fail`         | returns `Err`                                      | rule failed               |
+//! | `remember`     | counts its calls in a global, returns `call:N`     | `call:1` every evaluation |
 //! | `none`/missing | returns an empty output                            | nothing: success          |
 //!
 //! (*) With the fuel raised, as their packs do; under the default 10M fuel both run out of fuel
@@ -22,6 +23,7 @@
 //! (never committed). It also compiles natively (clippy), where nothing runs it.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crm_rules_guest::prelude::*;
 
@@ -58,6 +60,7 @@ fn attack(ctx: &Context) -> Result<RuleOutput, String> {
         "huge-output" => Ok(huge_output()),
         "huge-strings" => Ok(huge_strings()),
         "panic" => explode(),
+        "remember" => Ok(remember()),
         "fail" => Err("the hostile rule refuses to decide (attack = \"fail\")".to_owned()),
         other => Err(format!("unknown attack `{other}`")),
     }
@@ -110,6 +113,21 @@ fn recurse(depth: u64) -> u64 {
     }
     let below = recurse(black_box(depth + 1));
     black_box(below.wrapping_add(depth))
+}
+
+/// One `no-action` whose key counts this instance's calls: state that would leak from one
+/// evaluation into the next if the host reused instances.
+fn remember() -> RuleOutput {
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    let calls = CALLS.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut output = RuleOutput::empty();
+    output.act(
+        "hostile.remember",
+        format!("call:{calls}"),
+        String::new(),
+        ActionDetail::NoAction,
+    );
+    output
 }
 
 /// 100,000 `no-action` actions: a hundred times the default output limit.
