@@ -1,7 +1,15 @@
-//! Per-evaluation cost of the standard pack on a realistic context (1 account, 10 invoices, 20
-//! activities): native Rust (the baseline), the component, and the Rhai script; and batch throughput
-//! on 1 and 2 threads. `cargo bench -p crm-rules-tests` prints criterion's figures, then the ratios
-//! to native measured in the same run (see docs/performance.md).
+//! The performance targets of the brief, measured as ratios against a baseline taken in the same run
+//! (`cargo bench -p crm-rules-tests --bench evaluate`; docs/performance.md has the figures):
+//!
+//! - one evaluation of the standard pack on realistic contexts (one account, 10 invoices, 20
+//!   activities): native Rust (the baseline), the component and the Rhai script;
+//! - instantiating a component per evaluation, with and without the pooling allocator (a rule that
+//!   does nothing, so instantiation is most of what is measured);
+//! - loading a pack: compiling the component, or taking it from the compile cache;
+//! - `batch` throughput on 1 and 2 threads over a generated book.
+//!
+//! Criterion prints its own figures first; then come the interleaved ratio tables, which are what
+//! the targets are judged by (interleaving exposes every backend to the same machine noise).
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -9,11 +17,17 @@
 )]
 
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use crm_rules_guest::types::Context;
-use crm_rules_host::{Limits, RuleEngine, RulePack};
+use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
+
+/// Contexts the per-evaluation figures cycle through.
+const CONTEXTS: u64 = 64;
+/// Contexts in the batch benchmark's book.
+const BOOK: u64 = 4_000;
 
 struct Packs {
     native: RulePack,
@@ -22,31 +36,35 @@ struct Packs {
 }
 
 fn packs(engine: &RuleEngine) -> Packs {
-    let wasm = engine
-        .load_pack(crm_rules_tests::standard_rust())
-        .expect("wasm pack");
-    let native = engine
-        .load_pack(crm_rules_tests::standard_rust())
-        .expect("wasm pack")
-        .with_native::<crm_rules_standard::Standard>();
-    let rhai = engine
-        .load_pack(crm_rules_tests::standard_rhai())
-        .expect("rhai pack");
-    Packs { native, wasm, rhai }
+    let load = |dir: PathBuf| engine.load_pack(dir).expect("pack");
+    Packs {
+        native: load(crm_rules_tests::standard_rust())
+            .with_native::<crm_rules_standard::Standard>(),
+        wasm: load(crm_rules_tests::standard_rust()),
+        rhai: load(crm_rules_tests::standard_rhai()),
+    }
 }
 
-fn context() -> Context {
-    crm_rules_host::json::context_from_value(&crm_rules_tests::realistic_context(3))
-        .expect("context")
-}
-
-fn book(count: u64) -> String {
-    (0..count)
-        .map(|seed| crm_rules_tests::realistic_context(seed).to_string() + "\n")
+/// Realistic contexts with the pack's parameter defaults already in them, so every backend is
+/// handed the same complete context (as `crm-rules batch` does).
+fn contexts(pack: &RulePack) -> Vec<Context> {
+    (0..CONTEXTS)
+        .map(|seed| {
+            let value = crm_rules_tests::realistic_context(seed);
+            let mut ctx = crm_rules_host::json::context_from_value(&value).expect("context");
+            pack.apply_param_defaults(&mut ctx);
+            ctx
+        })
         .collect()
 }
 
-fn evaluation(c: &mut Criterion, packs: &Packs, ctx: &Context) {
+fn book() -> String {
+    (0..BOOK)
+        .map(|seed| crm_rules_tests::random_context(seed).to_string() + "\n")
+        .collect()
+}
+
+fn evaluation(c: &mut Criterion, packs: &Packs, contexts: &[Context]) {
     let mut group = c.benchmark_group("evaluate");
     for (name, pack) in [
         ("native", &packs.native),
@@ -54,107 +72,186 @@ fn evaluation(c: &mut Criterion, packs: &Packs, ctx: &Context) {
         ("rhai", &packs.rhai),
     ] {
         group.bench_function(name, |b| {
-            b.iter(|| black_box(pack.evaluate(black_box(ctx))))
+            let mut next = contexts.iter().cycle();
+            b.iter(|| black_box(pack.evaluate(black_box(next.next().expect("cycle")))))
         });
+    }
+    group.finish();
+}
+
+/// A context for the hostile guest with `attack = "none"`: it returns at once, so what is measured
+/// is the store, the instantiation and one call.
+fn trivial_context() -> Context {
+    let mut value = crm_rules_tests::random_context(1);
+    value["deal_event"] = serde_json::Value::Null;
+    value["params"] = serde_json::json!({"attack": "none"});
+    crm_rules_host::json::context_from_value(&value).expect("context")
+}
+
+fn trivial_pack(engine: &RuleEngine) -> RulePack {
+    engine
+        .load_pack(crm_rules_tests::root().join("tests/hostile/wasm-none"))
+        .expect("hostile pack")
+}
+
+fn instantiation(c: &mut Criterion, pooled: &RuleEngine, on_demand: &RuleEngine) {
+    let ctx = trivial_context();
+    let mut group = c.benchmark_group("instantiate-and-call-trivial-rule");
+    for (name, engine) in [("pooling", pooled), ("on-demand", on_demand)] {
+        let pack = trivial_pack(engine);
+        group.bench_function(name, |b| b.iter(|| black_box(pack.evaluate(&ctx))));
     }
     group.finish();
 }
 
 fn batch(c: &mut Criterion, packs: &Packs) {
-    let text = book(2_000);
-    let mut group = c.benchmark_group("batch-2000-contexts");
-    group.throughput(Throughput::Elements(2_000));
+    let text = book();
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(BOOK));
     group.sample_size(10);
     for threads in [1, 2] {
         group.bench_function(format!("wasm-{threads}-threads"), |b| {
-            b.iter(|| {
-                let mut sink = std::io::sink();
-                crm_rules_host::batch::run_batch(
-                    &packs.wasm,
-                    text.as_bytes(),
-                    &mut sink,
-                    threads,
-                    &|_| {},
-                )
-                .expect("batch")
-            })
+            b.iter(|| run_batch(&packs.wasm, &text, threads))
         });
     }
     group.finish();
 }
 
+fn run_batch(pack: &RulePack, text: &str, threads: usize) -> crm_rules_host::batch::BatchSummary {
+    let mut sink = std::io::sink();
+    crm_rules_host::batch::run_batch(pack, text.as_bytes(), &mut sink, threads, &|_| {})
+        .expect("batch")
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("crm-rules-bench-cache-{}", std::process::id()))
+}
+
+fn cached_engine(dir: &std::path::Path) -> RuleEngine {
+    RuleEngine::with_options(EngineOptions::default().compile_cache(Some(dir.to_path_buf())))
+        .expect("engine")
+}
+
 fn load(c: &mut Criterion, engine: &RuleEngine) {
+    let dir = cache_dir();
+    let cached = cached_engine(&dir);
+    cached
+        .load_pack(crm_rules_tests::standard_rust())
+        .expect("fills the cache");
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     group.bench_function("rhai-pack", |b| {
-        b.iter(|| {
-            engine
-                .load_pack(crm_rules_tests::standard_rhai())
-                .expect("rhai pack")
-        })
+        b.iter(|| engine.load_pack(crm_rules_tests::standard_rhai()).expect("rhai"))
     });
-    group.bench_function("wasm-pack-cold-compile", |b| {
-        b.iter(|| {
-            engine
-                .load_pack(crm_rules_tests::standard_rust())
-                .expect("wasm pack")
-        })
+    group.bench_function("wasm-pack-compiled", |b| {
+        b.iter(|| engine.load_pack(crm_rules_tests::standard_rust()).expect("wasm"))
+    });
+    group.bench_function("wasm-pack-from-cache", |b| {
+        b.iter(|| cached.load_pack(crm_rules_tests::standard_rust()).expect("wasm"))
     });
     group.finish();
+    let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Median and 99th percentile of single evaluations, interleaving the backends so machine noise
-/// hits them alike.
-fn ratios(packs: &Packs, ctx: &Context) {
-    let rounds = 20_000;
-    let mut samples: [Vec<Duration>; 3] = Default::default();
+/// Median and 99th percentile of `samples`.
+fn median_p99(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort_unstable();
+    let at = |fraction: f64| samples[((samples.len() - 1) as f64 * fraction) as usize];
+    (at(0.5), at(0.99))
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
+/// The per-evaluation table. Backends take turns in blocks (one pass over the contexts each), so
+/// machine noise hits them alike while each sample is still a warm evaluation: interleaving single
+/// evaluations instead would hand every backend caches the others just evicted.
+fn evaluation_ratios(packs: &Packs, contexts: &[Context]) {
+    let blocks = 300;
     let all = [&packs.native, &packs.wasm, &packs.rhai];
-    for _ in 0..rounds {
+    let mut samples: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..blocks {
         for (index, pack) in all.iter().enumerate() {
-            let start = Instant::now();
-            black_box(pack.evaluate(black_box(ctx)));
-            samples[index].push(start.elapsed());
+            for ctx in contexts {
+                let start = Instant::now();
+                black_box(pack.evaluate(black_box(ctx)));
+                samples[index].push(start.elapsed());
+            }
         }
     }
-    let stats = |samples: &mut Vec<Duration>| {
-        samples.sort_unstable();
-        (
-            samples[samples.len() / 2],
-            samples[samples.len() * 99 / 100],
-        )
-    };
     let [native, wasm, rhai] = &mut samples;
-    let (native_median, native_p99) = stats(native);
+    let (native_median, native_p99) = median_p99(native);
     println!(
-        "\nstandard pack, realistic context, {rounds} interleaved rounds (median, p99, ratio of medians to native):"
+        "\none evaluation of the standard pack, {CONTEXTS} realistic contexts, {blocks} blocks per backend, taking turns"
     );
-    println!(
-        "  native {:>10.2?} {:>10.2?}   1.0x",
-        native_median, native_p99
-    );
+    println!("  backend      median        p99   median / native   target");
+    println!("  native {native_median:>12.2?} {native_p99:>10.2?}   1.0x");
     for (name, samples, target) in [("wasm", wasm, 10.0), ("rhai", rhai, 50.0)] {
-        let (median, p99) = stats(samples);
+        let (median, p99) = median_p99(samples);
         let ratio = median.as_secs_f64() / native_median.as_secs_f64();
-        let verdict = if ratio <= target { "met" } else { "missed" };
         println!(
-            "  {name:6} {median:>10.2?} {p99:>10.2?} {ratio:6.1}x  (target {target}x: {verdict}; p99 target 20 µs: {})",
-            if p99 <= Duration::from_micros(20) {
-                "met"
-            } else {
-                "missed"
-            }
+            "  {name:6} {median:>12.2?} {p99:>10.2?} {ratio:8.1}x           <= {target}x: {}, p99 < 20 µs: {}",
+            verdict(ratio <= target),
+            verdict(p99 < Duration::from_micros(20)),
         );
     }
 }
 
+/// Batch throughput on 1 and 2 threads, and pack loads, each against its baseline in this run.
+fn throughput_and_load_ratios(packs: &Packs, engine: &RuleEngine) {
+    let text = book();
+    let mut best = [f64::MAX; 2];
+    for _ in 0..3 {
+        for (slot, threads) in [1, 2].into_iter().enumerate() {
+            let summary = run_batch(&packs.wasm, &text, threads);
+            best[slot] = best[slot].min(summary.elapsed.as_secs_f64());
+        }
+    }
+    let rate = |seconds: f64| BOOK as f64 / seconds;
+    println!(
+        "\nbatch, wasm, {BOOK} generated contexts (best of 3): 1 thread {:.0}/s, 2 threads {:.0}/s ({:.2}x); target >= 1,000,000/s on 2 cores: {}",
+        rate(best[0]),
+        rate(best[1]),
+        best[0] / best[1],
+        verdict(rate(best[1]) >= 1e6),
+    );
+    let dir = cache_dir();
+    let cached = cached_engine(&dir);
+    let time = |engine: &RuleEngine| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                engine
+                    .load_pack(crm_rules_tests::standard_rust())
+                    .expect("pack");
+                start.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    time(&cached);
+    let (compiled, from_cache) = (time(engine), time(&cached));
+    println!(
+        "pack load, standard component (best of 5): compiled {compiled:.2?}, from the cache {from_cache:.2?} ({:.0}x faster); target < 10 ms: {}",
+        compiled.as_secs_f64() / from_cache.as_secs_f64(),
+        verdict(from_cache < Duration::from_millis(10)),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn main() {
     let engine = RuleEngine::new(Limits::default()).expect("engine");
+    let on_demand =
+        RuleEngine::with_options(EngineOptions::default().instance_pool(None)).expect("engine");
     let packs = packs(&engine);
-    let ctx = context();
+    let contexts = contexts(&packs.wasm);
     let mut criterion = Criterion::default().configure_from_args();
-    evaluation(&mut criterion, &packs, &ctx);
+    evaluation(&mut criterion, &packs, &contexts);
+    instantiation(&mut criterion, &engine, &on_demand);
     batch(&mut criterion, &packs);
     load(&mut criterion, &engine);
     criterion.final_summary();
-    ratios(&packs, &ctx);
+    evaluation_ratios(&packs, &contexts);
+    throughput_and_load_ratios(&packs, &engine);
 }
