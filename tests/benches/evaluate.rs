@@ -141,13 +141,25 @@ fn load(c: &mut Criterion, engine: &RuleEngine) {
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     group.bench_function("rhai-pack", |b| {
-        b.iter(|| engine.load_pack(crm_rules_tests::standard_rhai()).expect("rhai"))
+        b.iter(|| {
+            engine
+                .load_pack(crm_rules_tests::standard_rhai())
+                .expect("rhai")
+        })
     });
     group.bench_function("wasm-pack-compiled", |b| {
-        b.iter(|| engine.load_pack(crm_rules_tests::standard_rust()).expect("wasm"))
+        b.iter(|| {
+            engine
+                .load_pack(crm_rules_tests::standard_rust())
+                .expect("wasm")
+        })
     });
     group.bench_function("wasm-pack-from-cache", |b| {
-        b.iter(|| cached.load_pack(crm_rules_tests::standard_rust()).expect("wasm"))
+        b.iter(|| {
+            cached
+                .load_pack(crm_rules_tests::standard_rust())
+                .expect("wasm")
+        })
     });
     group.finish();
     let _ = std::fs::remove_dir_all(dir);

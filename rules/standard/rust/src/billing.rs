@@ -127,6 +127,11 @@ fn stage_changed(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Resu
             "deal closed-won; awaiting signed contract",
         )
     };
+    // A deal worth nothing is not invoiced (as B7 and B8 treat a zero quantity).
+    if deal.amount.minor <= 0 {
+        no_action(out, event, rule_id, "nothing to invoice");
+        return Ok(());
+    }
     issue(
         ctx,
         out,
@@ -180,6 +185,10 @@ fn contract_signed(ctx: &Context, out: &mut RuleOutput, event: &DealEvent) -> Re
         }
         Some(_) => {
             no_action(out, event, "billing.already-invoiced", "already invoiced");
+            Ok(())
+        }
+        None if deal.amount.minor <= 0 => {
+            no_action(out, event, "billing.contract-signed", "nothing to invoice");
             Ok(())
         }
         None => issue(
