@@ -26,6 +26,8 @@
 //!
 //! The same functions run natively: a host (or a unit test) calls `Quiet::reminders(&ctx)` directly.
 
+#[cfg(target_arch = "wasm32")]
+pub mod arena;
 pub mod clock;
 pub mod context;
 pub mod date;

@@ -24,8 +24,17 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
         cases = loaded.len();
     }
     let identity = pack.identity();
+    let loads = pack.component_loads();
+    let components = match (loads.compiled, loads.from_cache) {
+        (0, 0) => String::new(),
+        (compiled, 0) => format!(", {compiled} component(s) compiled"),
+        (0, cached) => format!(", {cached} component(s) from the compile cache"),
+        (compiled, cached) => {
+            format!(", {compiled} component(s) compiled, {cached} from the compile cache")
+        }
+    };
     Ok(format!(
-        "{} {} ({} modules, {cases} fixture cases) {}",
+        "{} {} ({} modules, {cases} fixture cases{components}) {}",
         identity.name,
         identity.version,
         pack.manifest().modules.len(),

@@ -41,7 +41,11 @@ pub(crate) fn new_engine(
             .total_tables(slots.saturating_mul(2))
             // Dirty pages are returned with `madvise` when an instance is dropped: measured on the
             // standard pack, keeping 64 KiB to 4 MiB resident (reset by `memset`) was slower.
-            .max_memory_size(max_memory_bytes);
+            .max_memory_size(max_memory_bytes)
+            // Tables are a few KiB: clearing them in place beats an `madvise` per evaluation (and
+            // the TLB shootdown it sends to every other core running the host), +6 % batch
+            // throughput on 2 threads.
+            .table_keep_resident(64 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(|error| LoadError::Engine(format!("{error:#}")))

@@ -30,6 +30,12 @@ impl Rules for Standard {
 
 crm_rules_guest::export_rules!(Standard);
 
+/// Each instance serves one evaluation, so its heap never needs to give memory back.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: crm_rules_guest::arena::EvaluationArena =
+    crm_rules_guest::arena::EvaluationArena::new();
+
 /// Whether an open promise to pay covers the invoice at `ctx.today` (its grace period included).
 fn promise_covers(ctx: &Context, invoice_id: &str) -> bool {
     ctx.promises.iter().any(|promise| {
