@@ -250,3 +250,35 @@ fn eval_refuses_a_context_over_the_input_limit_before_parsing_it() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn batch_decides_the_example_book_as_the_readme_shows() {
+    let out = crm_rules(&[
+        "batch",
+        "rules/standard/rhai",
+        "--input",
+        "examples/book.ndjson",
+        "--threads",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON result per line"))
+        .collect();
+    assert_eq!(lines.len(), 200, "one result per context");
+    for (index, line) in lines.iter().enumerate() {
+        assert_eq!(line["line"], index + 1, "in input order");
+        assert!(
+            line["decision"]["errors"]
+                .as_array()
+                .is_some_and(Vec::is_empty),
+            "{line}"
+        );
+    }
+    let summary = text(&out.stderr);
+    assert!(
+        summary.starts_with("200 contexts: 200 decisions, 0 bad input lines, 0 rule errors"),
+        "{summary}"
+    );
+}

@@ -38,8 +38,8 @@ struct LoadedModule {
     runner: Runner,
 }
 
-/// A pack ready to evaluate. Evaluations are independent (a fresh store per module call), so one pack
-/// may be shared by many threads.
+/// A pack ready to evaluate. Evaluations are independent (each gets fresh instances of the
+/// components it runs, dropped when it ends), so one pack may be shared by many threads.
 pub struct RulePack {
     engine: RuleEngine,
     identity: PackIdentity,
@@ -116,9 +116,9 @@ impl RulePack {
     }
 
     /// Adds to `ctx` the pack's parameter defaults it does not set itself (the input's own values
-    /// win). Evaluation does this by itself; a host that keeps contexts, or parses them one by one
-    /// as `crm-rules batch` does, may call it once beforehand to save the copy that otherwise
-    /// happens on every evaluation with a natively linked module.
+    /// win). Evaluation does this by itself, in each backend's own copy of the context; only a
+    /// natively linked module ([`RulePack::with_native`]) needs a whole copy for it, which calling
+    /// this once per context saves.
     pub fn apply_param_defaults(&self, ctx: &mut Context) {
         let missing = self.missing_params(ctx);
         if !missing.is_empty() {
@@ -149,7 +149,9 @@ impl RulePack {
 
     /// [`RulePack::evaluate_with_id`] under `limits` instead of the pack's own (a host may lower
     /// them for a tenant, or raise them for a replay). Engine-level Rhai limits (call depth, sizes)
-    /// are fixed when the engine is built and are not affected.
+    /// are fixed when the engine is built and are not affected, and a component's memory stays
+    /// within the engine's [`Limits::max_memory_bytes`] (the size of an instance-pool slot): a
+    /// larger `max_memory_bytes` here has no effect on components.
     pub fn evaluate_with_limits(
         &self,
         ctx: &Context,

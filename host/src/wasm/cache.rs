@@ -1,8 +1,8 @@
 //! The compile cache: components compiled by Cranelift, kept on disk so that loading a pack again
 //! maps native code instead of compiling it (tens of milliseconds to over a hundred for a large
-//! component, against about a millisecond).
+//! component, against about 2 ms).
 //!
-//! An entry is named by the SHA-256 of a format tag, the engine's
+//! An entry is named by the SHA-256 of a format tag, the crm-rules version, the engine's
 //! [`precompile_compatibility_hash`](wasmtime::Engine::precompile_compatibility_hash) (the wasmtime
 //! version, target and every setting that changes the generated code) and the source bytes, so a
 //! changed rule, a new wasmtime or a different configuration misses instead of loading stale code.
@@ -59,6 +59,9 @@ impl CompileCache {
     pub(crate) fn new(dir: &Path, engine: &Engine) -> CompileCache {
         let mut hasher = Sha256Hasher(Sha256::new());
         hasher.write(FORMAT);
+        // A new crm-rules may turn the same source into a different component (a newer
+        // wit-component, say): its entries are its own.
+        hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
         engine.precompile_compatibility_hash().hash(&mut hasher);
         CompileCache {
             dir: dir.to_path_buf(),
