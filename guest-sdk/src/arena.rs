@@ -10,6 +10,8 @@
 //! spends its effort keeping freed memory for reuse in an instance that is about to be dropped.
 //! A rule that allocates and frees a great deal within one evaluation reaches the memory limit
 //! sooner than with dlmalloc: such a rule can keep the default allocator by not installing this one.
+//! The modules of one component share its instance within an evaluation (reminders, then
+//! escalation), so their allocations add up against the one limit.
 //!
 //! Install it in a rule crate, for WebAssembly builds only:
 //!
