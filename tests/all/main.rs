@@ -11,6 +11,7 @@ mod compile_cache;
 mod embedding;
 mod fixtures;
 mod hostile;
+mod instances;
 mod parity;
 mod properties;
 mod sandbox;

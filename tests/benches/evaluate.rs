@@ -3,8 +3,8 @@
 //!
 //! - one evaluation of the standard pack on realistic contexts (one account, 10 invoices, 20
 //!   activities): native Rust (the baseline), the component and the Rhai script;
-//! - instantiating a component per evaluation, with and without the pooling allocator (a rule that
-//!   does nothing, so instantiation is most of what is measured);
+//! - instantiating the standard component from its `InstancePre` (store, instance, drop), with and
+//!   without the pooling allocator, and the same plus one call of a rule that does nothing;
 //! - loading a pack: compiling the component, or taking it from the compile cache;
 //! - `batch` throughput on 1 and 2 threads over a generated book.
 //!
@@ -95,6 +95,17 @@ fn trivial_pack(engine: &RuleEngine) -> RulePack {
 }
 
 fn instantiation(c: &mut Criterion, pooled: &RuleEngine, on_demand: &RuleEngine) {
+    let limits = Limits::default();
+    let mut group = c.benchmark_group("instantiate-standard-component");
+    for (name, engine) in [("pooling", pooled), ("on-demand", on_demand)] {
+        let pack = engine
+            .load_pack(crm_rules_tests::standard_rust())
+            .expect("pack");
+        group.bench_function(name, |b| {
+            b.iter(|| pack.instantiate_components(&limits).expect("instantiates"))
+        });
+    }
+    group.finish();
     let ctx = trivial_context();
     let mut group = c.benchmark_group("instantiate-and-call-trivial-rule");
     for (name, engine) in [("pooling", pooled), ("on-demand", on_demand)] {

@@ -135,6 +135,18 @@ impl RulePack {
             .collect()
     }
 
+    /// Instantiates each of the pack's components once, in a fresh store, and drops it, calling
+    /// nothing: the fixed cost an evaluation pays per component. Evaluation never needs it; it is
+    /// there to measure the engine's instance allocation (`cargo bench` compares the pool with
+    /// on-demand allocation) and to check that a pack's components instantiate under `limits`.
+    ///
+    /// # Errors
+    /// The first component that cannot be instantiated: the error's kind and message.
+    pub fn instantiate_components(&self, limits: &Limits) -> Result<(), (RuleErrorKind, String)> {
+        WasmSession::new(&self.components, self.engine.inner.limits.max_memory_bytes)
+            .instantiate_all(limits)
+    }
+
     /// Evaluates every module whose kind applies to `ctx`: billing modules when it carries a deal
     /// event, reminder and escalation modules otherwise. Never fails: a module's failure is an entry
     /// in [`Decision::errors`], and its `on_error` decides the [`Decision::status`].

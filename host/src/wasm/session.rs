@@ -85,6 +85,22 @@ impl<'p> WasmSession<'p> {
         }
     }
 
+    /// Instantiates every component in a fresh store and drops it, calling nothing: what an
+    /// evaluation pays per component before its first call.
+    pub(crate) fn instantiate_all(&self, limits: &Limits) -> Result<(), (RuleErrorKind, String)> {
+        for component in self.components {
+            let max_memory_bytes = limits.max_memory_bytes.min(self.memory_ceiling);
+            let mut store = Store::new(component.pre.engine(), StoreState { max_memory_bytes });
+            store.limiter(|state| state);
+            arm(&mut store, limits)?;
+            component
+                .pre
+                .instantiate_checked_at_load(&mut store)
+                .map_err(|error| classify(&error))?;
+        }
+        Ok(())
+    }
+
     /// Calls `kind`'s entry point of component `index` under `limits`.
     pub(crate) fn call(
         &mut self,
