@@ -127,6 +127,12 @@ impl RulePack {
         }
     }
 
+    /// A session over this pack's components, capped at the engine's memory limit (the size of an
+    /// instance-pool slot).
+    fn wasm_session(&self) -> WasmSession<'_> {
+        WasmSession::new(&self.components, self.engine.inner.limits.max_memory_bytes)
+    }
+
     /// The pack's parameter defaults that `ctx` does not set.
     fn missing_params(&self, ctx: &Context) -> Vec<&Param> {
         self.params
@@ -143,8 +149,7 @@ impl RulePack {
     /// # Errors
     /// The first component that cannot be instantiated: the error's kind and message.
     pub fn instantiate_components(&self, limits: &Limits) -> Result<(), (RuleErrorKind, String)> {
-        WasmSession::new(&self.components, self.engine.inner.limits.max_memory_bytes)
-            .instantiate_all(limits)
+        self.wasm_session().instantiate_all(limits)
     }
 
     /// Evaluates every module whose kind applies to `ctx`: billing modules when it carries a deal
@@ -180,8 +185,7 @@ impl RulePack {
         let mut wit_ctx = None;
         let mut rhai_ctx = None;
         let mut native_ctx = None;
-        let mut wasm =
-            WasmSession::new(&self.components, self.engine.inner.limits.max_memory_bytes);
+        let mut wasm = self.wasm_session();
         let mut decision = Decision {
             pack: self.identity.clone(),
             context_id: context_id.map(str::to_owned),

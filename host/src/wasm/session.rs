@@ -85,14 +85,29 @@ impl<'p> WasmSession<'p> {
         }
     }
 
+    /// The memory cap under `limits`: lowered by them, never raised past the ceiling.
+    fn memory_cap(&self, limits: &Limits) -> usize {
+        limits.max_memory_bytes.min(self.memory_ceiling)
+    }
+
+    /// A store for `component` with its memory cap, fuel and deadline set for one call.
+    fn new_store(
+        &self,
+        component: &WasmRule,
+        limits: &Limits,
+    ) -> Result<Store<StoreState>, (RuleErrorKind, String)> {
+        let max_memory_bytes = self.memory_cap(limits);
+        let mut store = Store::new(component.pre.engine(), StoreState { max_memory_bytes });
+        store.limiter(|state| state);
+        arm(&mut store, limits)?;
+        Ok(store)
+    }
+
     /// Instantiates every component in a fresh store and drops it, calling nothing: what an
     /// evaluation pays per component before its first call.
     pub(crate) fn instantiate_all(&self, limits: &Limits) -> Result<(), (RuleErrorKind, String)> {
         for component in self.components {
-            let max_memory_bytes = limits.max_memory_bytes.min(self.memory_ceiling);
-            let mut store = Store::new(component.pre.engine(), StoreState { max_memory_bytes });
-            store.limiter(|state| state);
-            arm(&mut store, limits)?;
+            let mut store = self.new_store(component, limits)?;
             component
                 .pre
                 .instantiate_checked_at_load(&mut store)
@@ -115,22 +130,20 @@ impl<'p> WasmSession<'p> {
                 0,
             );
         };
-        let max_memory_bytes = limits.max_memory_bytes.min(self.memory_ceiling);
         let reused = self.live.get_mut(index).and_then(Option::take);
         let Live { mut store, rule } = match reused {
             Some(mut live) => {
-                live.store.data_mut().max_memory_bytes = max_memory_bytes;
+                live.store.data_mut().max_memory_bytes = self.memory_cap(limits);
                 if let Err(error) = arm(&mut live.store, limits) {
                     return (Err(error), 0);
                 }
                 live
             }
             None => {
-                let mut store = Store::new(component.pre.engine(), StoreState { max_memory_bytes });
-                store.limiter(|state| state);
-                if let Err(error) = arm(&mut store, limits) {
-                    return (Err(error), 0);
-                }
+                let mut store = match self.new_store(component, limits) {
+                    Ok(store) => store,
+                    Err(error) => return (Err(error), 0),
+                };
                 // Instantiation runs under the same fuel and deadline as the call it serves.
                 match component.pre.instantiate_checked_at_load(&mut store) {
                     Ok(rule) => Live { store, rule },
