@@ -7,6 +7,13 @@
 
 use crm_rules_host::{DecisionStatus, Limits, RuleEngine};
 
+/// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
+/// `crm_rules_host::RhaiMemory`). The integration test that runs this example installs its own.
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 /// Loads `pack_dir`, evaluates the JSON context in `input_path` and returns the decision as JSON.
 pub fn run(
     pack_dir: &str,

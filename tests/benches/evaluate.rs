@@ -24,6 +24,12 @@ use criterion::{Criterion, Throughput};
 use crm_rules_guest::types::Context;
 use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
 
+/// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
+/// `crm_rules_host::RhaiMemory`).
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 /// Contexts the per-evaluation figures cycle through.
 const CONTEXTS: u64 = 64;
 /// Contexts in the batch benchmark's book.
