@@ -44,3 +44,19 @@ fn promise_covers(ctx: &Context, invoice_id: &str) -> bool {
             && ctx.today.days_since(&promise.promised_date) <= i64::from(promise.grace_days)
     })
 }
+
+/// R6 and E1: why dunning is stopped for the whole account at `ctx.today`, if it is: the account is
+/// excluded from dunning, or paused up to and including a date not yet passed.
+fn dunning_stopped(ctx: &Context) -> Option<SuppressionReason> {
+    let account = &ctx.account;
+    if account.dunning_excluded {
+        Some(SuppressionReason::DunningExcluded)
+    } else if account
+        .dunning_paused_until
+        .is_some_and(|until| ctx.today <= until)
+    {
+        Some(SuppressionReason::DunningPaused)
+    } else {
+        None
+    }
+}
