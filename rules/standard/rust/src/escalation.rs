@@ -1,4 +1,5 @@
-//! Escalation E1-E6 of the standard policy: follow-ups, escalations, credit holds and promises.
+//! Escalation E1-E6 of the standard policy (`docs/policy.md`): follow-ups, escalations, credit
+//! holds and promises.
 
 use crm_rules_guest::prelude::*;
 

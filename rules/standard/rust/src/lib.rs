@@ -1,4 +1,4 @@
-//! The standard crm-rules policy (`shared/policy.md`), written in Rust against the guest SDK.
+//! The standard crm-rules policy (`docs/policy.md`), written in Rust against the guest SDK.
 //!
 //! The same source is compiled to a WebAssembly component (`cargo xtask build-rules`) and linked natively
 //! into the host's tests and benchmarks as the performance baseline. Its twin, `rules/standard/rhai`,

@@ -1,4 +1,5 @@
-//! Reminders R1-R8 of the standard policy: for each open invoice, at most one step, on one channel.
+//! Reminders R1-R8 of the standard policy (`docs/policy.md`): for each open invoice, at most one
+//! step, on one channel.
 
 use crm_rules_guest::clock::{local_minute_of_day, next_local_time};
 use crm_rules_guest::prelude::*;
