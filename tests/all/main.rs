@@ -13,6 +13,7 @@ mod fixtures;
 mod hostile;
 mod instances;
 mod parity;
+mod policy_doc;
 mod properties;
 mod sandbox;
 mod sandbox_holes;

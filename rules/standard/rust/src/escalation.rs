@@ -1,8 +1,9 @@
-//! Escalation E1-E6 of the standard policy: follow-ups, escalations, credit holds and promises.
+//! Escalation E1-E6 of the standard policy (`docs/policy.md`): follow-ups, escalations, credit
+//! holds and promises.
 
 use crm_rules_guest::prelude::*;
 
-use crate::promise_covers;
+use crate::{dunning_stopped, promise_covers};
 
 pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
     let mut out = RuleOutput::empty();
@@ -43,7 +44,8 @@ fn escalate(
     );
 }
 
-/// E1: per currency, the oldest unpaid overdue invoice that is not disputed nor promised.
+/// E1: per currency, the oldest unpaid overdue invoice that is not disputed nor promised. While
+/// dunning is stopped for the account (R6's test), the action due is suppressed instead.
 fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
     let mut currencies: Vec<&str> = ctx.invoices.iter().map(|i| i.currency.as_str()).collect();
     currencies.sort_unstable();
@@ -51,6 +53,7 @@ fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
     let followup = ctx.param_int("followup_days_past_due")?;
     let to_executive = ctx.param_int("executive_days_past_due")?;
     let to_collections = ctx.param_int("collections_days_past_due")?;
+    let stopped = dunning_stopped(ctx);
     for currency in currencies {
         let anchor = ctx
             .invoices
@@ -75,6 +78,10 @@ fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
             ctx.account.id, currency, level, anchor.id
         );
         if ctx.key_seen(&key) {
+            continue;
+        }
+        if let Some(reason) = stopped {
+            out.suppress("escalation.overdue", &anchor.id, reason);
             continue;
         }
         let reason = format!("invoice {} is {dpd} days past due", anchor.number);

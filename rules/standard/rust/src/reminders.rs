@@ -1,9 +1,10 @@
-//! Reminders R1-R8 of the standard policy: for each open invoice, at most one step, on one channel.
+//! Reminders R1-R8 of the standard policy (`docs/policy.md`): for each open invoice, at most one
+//! step, on one channel.
 
 use crm_rules_guest::clock::{local_minute_of_day, next_local_time};
 use crm_rules_guest::prelude::*;
 
-use crate::promise_covers;
+use crate::{dunning_stopped, promise_covers};
 
 const RULE_STEP: &str = "reminder.step";
 const RULE_SUPPRESS: &str = "reminder.suppress";
@@ -18,7 +19,6 @@ pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
 
 /// R6: why this invoice gets no reminder at all, if it gets none.
 fn suppression(ctx: &Context, invoice: &Invoice) -> Option<SuppressionReason> {
-    let account = &ctx.account;
     if invoice.status != InvoiceStatus::Open {
         Some(SuppressionReason::NotOpen)
     } else if invoice.amount_due_minor <= 0 {
@@ -29,13 +29,8 @@ fn suppression(ctx: &Context, invoice: &Invoice) -> Option<SuppressionReason> {
         Some(SuppressionReason::DisputeOpen)
     } else if invoice.followup_blocked {
         Some(SuppressionReason::FollowupBlocked)
-    } else if account.dunning_excluded {
-        Some(SuppressionReason::DunningExcluded)
-    } else if account
-        .dunning_paused_until
-        .is_some_and(|until| ctx.today <= until)
-    {
-        Some(SuppressionReason::DunningPaused)
+    } else if let Some(reason) = dunning_stopped(ctx) {
+        Some(reason)
     } else if promise_covers(ctx, &invoice.id) {
         Some(SuppressionReason::PromiseOpen)
     } else {
