@@ -136,7 +136,7 @@ fn test_reports_a_readable_diff_and_exits_non_zero() {
         "fn evaluate_reminders(ctx) { #{ actions: [#{ kind: \"no-action\", rule: \"t.noop\", key: \"k\", reason: \"r\" }] } }\n",
     )
     .unwrap();
-    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}}"#;
+    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}, "invoices": [], "payment_attempts": [], "activities": [], "promises": []}"#;
     std::fs::write(
         fixtures.join("cases.json"),
         format!(

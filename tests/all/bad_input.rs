@@ -66,7 +66,8 @@ fn non_utf8_bytes() -> Vec<u8> {
         .to_vec();
     bytes.push(0xFF);
     bytes.extend_from_slice(
-        br#" GmbH", "tier": "smb", "timezone": "UTC", "currency": "EUR"}
+        br#" GmbH", "tier": "smb", "timezone": "UTC", "currency": "EUR"},
+  "invoices": [], "payment_attempts": [], "activities": [], "promises": []
 }
 "#,
     );
@@ -206,7 +207,8 @@ const SCRIPT_CONTEXT: &str = r#"{
   "now": "2026-03-17T14:00:00Z",
   "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD"},
   "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "10.00",
-                "issue_date": "2026-02-15", "due_date": "2026-03-17"}]
+                "issue_date": "2026-02-15", "due_date": "2026-03-17"}],
+  "payment_attempts": [], "activities": [], "promises": []
 }"#;
 
 #[test]
