@@ -90,18 +90,33 @@ pub(crate) fn mismatch(path: &Path, expected: &str, found: &Value) -> InputError
     path.error(format!("expected {expected}, found {}", describe(found)))
 }
 
+/// Whether a list field may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Absent means empty.
+    Optional,
+    /// Absent is an error; the text says why the list is needed.
+    Required(&'static str),
+}
+
 /// A JSON object being read, with the path of the object itself.
 #[derive(Debug)]
 pub(crate) struct Obj<'a> {
     map: &'a Map<String, Value>,
     path: Path<'a>,
+    /// Whether `null` reads as an absent field (rule output) instead of an error (input).
+    null_is_absent: bool,
 }
 
 impl<'a> Obj<'a> {
     /// Opens `value` as an object.
     pub(crate) fn open(value: &'a Value, path: Path<'a>) -> Result<Obj<'a>, InputError> {
         match value {
-            Value::Object(map) => Ok(Obj { map, path }),
+            Value::Object(map) => Ok(Obj {
+                map,
+                path,
+                null_is_absent: false,
+            }),
             other => Err(mismatch(&path, "an object", other)),
         }
     }
@@ -116,6 +131,16 @@ impl<'a> Obj<'a> {
         let obj = Obj::open(value, path)?;
         obj.allow(groups)?;
         Ok(obj)
+    }
+
+    /// This object with `null` read as an absent field, for rule output read back (Rhai writes `()`,
+    /// which becomes `null`, for an optional field a rule leaves unset). Input never gets this:
+    /// there `null` is an error (see [`Obj::get`]).
+    pub(crate) fn null_is_absent(self) -> Obj<'a> {
+        Obj {
+            null_is_absent: true,
+            ..self
+        }
     }
 
     /// Rejects any field not among `groups`.
@@ -143,9 +168,16 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// Field `name`, unless absent or null.
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|value| !value.is_null())
+    /// Field `name`, `None` if absent. `null` is an error: it never stands for a default, a
+    /// missing record or an empty list (an input that means "none" omits the field, or gives `[]`).
+    pub(crate) fn get(&self, name: &str) -> Result<Option<&'a Value>, InputError> {
+        match self.map.get(name) {
+            Some(Value::Null) if self.null_is_absent => Ok(None),
+            Some(Value::Null) => Err(self.path.field(name).error(
+                "null is not accepted; omit the field to leave it unset (or give [] for no items)",
+            )),
+            other => Ok(other),
+        }
     }
 
     /// A required field, converted by `convert`.
@@ -162,19 +194,19 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An optional field (absent or null is `None`), converted by `convert`.
+    /// An optional field (absent is `None`; null is an error), converted by `convert`.
     pub(crate) fn opt<T>(
         &self,
         name: &str,
         convert: impl FnOnce(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Option<T>, InputError> {
-        match self.get(name) {
+        match self.get(name)? {
             Some(value) => convert(value, &self.path.field(name)).map(Some),
             None => Ok(None),
         }
     }
 
-    /// An optional field with a default for absent or null.
+    /// An optional field with a default for absent (null is an error).
     pub(crate) fn or<T>(
         &self,
         name: &str,
@@ -184,15 +216,31 @@ impl<'a> Obj<'a> {
         Ok(self.opt(name, convert)?.unwrap_or(default))
     }
 
-    /// A list field (absent or null is empty), each element converted by `convert`.
+    /// A list field (absent is empty; null is an error), each element converted by `convert`.
     pub(crate) fn list<T>(
         &self,
         name: &str,
+        convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
+        self.list_if(name, Presence::Optional, convert)
+    }
+
+    /// A list field that must be present (`[]` when there is nothing) when `presence` is
+    /// [`Presence::Required`]; otherwise as [`Obj::list`].
+    pub(crate) fn list_if<T>(
+        &self,
+        name: &str,
+        presence: Presence,
         mut convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
         let path = self.path.field(name);
-        match self.get(name) {
-            None => Ok(Vec::new()),
+        match self.get(name)? {
+            None => match presence {
+                Presence::Optional => Ok(Vec::new()),
+                Presence::Required(why) => Err(path.error(format!(
+                    "missing required field: {why}; give [] if there are none"
+                ))),
+            },
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
@@ -214,7 +262,20 @@ impl<'a> Obj<'a> {
         key: impl Fn(&T) -> &str,
         convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
-        let items = self.list(name, convert)?;
+        self.unique_list_if(name, Presence::Optional, what, key_field, key, convert)
+    }
+
+    /// [`Obj::unique_list`], required when `presence` says so (see [`Obj::list_if`]).
+    pub(crate) fn unique_list_if<T>(
+        &self,
+        name: &str,
+        presence: Presence,
+        what: &str,
+        key_field: &str,
+        key: impl Fn(&T) -> &str,
+        convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
+        let items = self.list_if(name, presence, convert)?;
         let mut seen = std::collections::HashSet::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let id = key(item);
@@ -235,6 +296,44 @@ pub(crate) fn string(value: &Value, path: &Path) -> Result<String, InputError> {
     match value {
         Value::String(text) => Ok(text.clone()),
         other => Err(mismatch(path, "a string", other)),
+    }
+}
+
+/// An id, or a reference to one (`invoice_id`, `deal_id`, a contact id): a non-empty string
+/// without control characters and without leading or trailing whitespace. Ids become parts of
+/// idempotency keys (`rem:{invoice_id}:post-1`), where an empty or invisible part makes keys that
+/// collide or cannot be told apart.
+pub(crate) fn id(value: &Value, path: &Path) -> Result<String, InputError> {
+    let Value::String(text) = value else {
+        return Err(mismatch(path, "an id (a non-empty string)", value));
+    };
+    if text.is_empty() {
+        return Err(path.error("an id must not be empty"));
+    }
+    if let Some((position, bad)) = text.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(path.error(format!(
+            "id {text:?} contains the control character U+{:04X} at byte {position}; ids are \
+             printable text",
+            u32::from(bad)
+        )));
+    }
+    if text.trim() != text {
+        return Err(path.error(format!(
+            "id {text:?} has leading or trailing whitespace; remove it"
+        )));
+    }
+    Ok(text.clone())
+}
+
+/// A list of ids (see [`id`]).
+pub(crate) fn ids(value: &Value, path: &Path) -> Result<Vec<String>, InputError> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| id(item, &path.index(index)))
+            .collect(),
+        other => Err(mismatch(path, "a list of ids", other)),
     }
 }
 
@@ -286,18 +385,6 @@ pub(crate) fn bounded(value: &Value, path: &Path, max: u32) -> Result<u32, Input
     u32::try_from(number).map_err(|_| path.error("number out of range"))
 }
 
-/// A list of strings.
-pub(crate) fn strings(value: &Value, path: &Path) -> Result<Vec<String>, InputError> {
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| string(item, &path.index(index)))
-            .collect(),
-        other => Err(mismatch(path, "a list of strings", other)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -320,12 +407,17 @@ mod tests {
         let obj = Obj::open(&value, Path::Root).unwrap();
         let error = obj.req("name", string).unwrap_err();
         assert_eq!(error.to_string(), "name: expected a string, found a number");
-        let error = obj.req("tags", strings).unwrap_err();
+        let error = obj.req("tags", ids).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "tags[1]: expected a string, found a number"
+            "tags[1]: expected an id (a non-empty string), found a number"
         );
-        assert!(!obj.or("flag", false, boolean).unwrap());
+        let error = obj.or("flag", false, boolean).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "flag: null is not accepted; omit the field to leave it unset (or give [] for no items)"
+        );
+        assert!(!obj.or("absent", false, boolean).unwrap());
         let error = obj.req("flag", boolean).unwrap_err();
         assert_eq!(error.to_string(), "flag: required field is null");
         let error = obj.req("missing", boolean).unwrap_err();
@@ -365,5 +457,46 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(error.to_string(), "items[2].id: duplicate item id \"a\"");
+    }
+
+    #[test]
+    fn ids_are_non_empty_printable_and_trimmed() {
+        let root = Path::Root;
+        let at = root.field("id");
+        assert_eq!(id(&json!("inv_1"), &at).unwrap(), "inv_1");
+        assert_eq!(id(&json!("Rechnung 7/ü"), &at).unwrap(), "Rechnung 7/ü");
+        let error = id(&json!(""), &at).unwrap_err();
+        assert_eq!(error.to_string(), "id: an id must not be empty");
+        let error = id(&json!("inv\u{0}1"), &at).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "id: id \"inv\\01\" contains the control character U+0000 at byte 3; ids are printable text"
+        );
+        let error = id(&json!(" inv_1"), &at).unwrap_err();
+        assert!(
+            error.message().contains("leading or trailing whitespace"),
+            "{error}"
+        );
+        assert!(id(&json!("\t"), &at).is_err());
+    }
+
+    #[test]
+    fn required_lists_must_be_present_and_no_list_may_be_null() {
+        let value = json!({"present": [], "null": null});
+        let obj = Obj::open(&value, Path::Root).unwrap();
+        let required = Presence::Required("a scheduled evaluation reads it");
+        let empty: Vec<String> = obj.list_if("present", required, string).unwrap();
+        assert!(empty.is_empty());
+        let error = obj.list_if("absent", required, string).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "absent: missing required field: a scheduled evaluation reads it; give [] if there are none"
+        );
+        assert!(obj.list("absent", string).unwrap().is_empty());
+        let error = obj.list("null", string).unwrap_err();
+        assert!(
+            error.to_string().starts_with("null: null is not accepted"),
+            "{error}"
+        );
     }
 }
