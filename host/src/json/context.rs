@@ -6,7 +6,7 @@
 //! "empty" or "unset": omit the field instead). The lists a scheduled evaluation reads (`invoices`,
 //! `payment_attempts`, `activities`, `promises`) are required when there is no `deal_event`; other
 //! absent lists are empty, absent flags `false`, absent options `None`. Ids are checked by
-//! [`super::reader::id`]. Derived values (`today`, `amount_due`) are computed here and refused as
+//! [`super::ids::id`]. Derived values (`today`, `amount_due`) are computed here and refused as
 //! input.
 
 use serde_json::Value;
@@ -20,8 +20,9 @@ use crm_rules_guest::types::{
 use super::amount::{Sign, amount, currency, money};
 use super::enums::parse_enum;
 use super::error::InputError;
+use super::ids::id;
 use super::params::params;
-use super::reader::{Obj, Path, Presence, boolean, bounded, id, string, uint};
+use super::reader::{Obj, Path, Presence, boolean, bounded, string, uint};
 use super::records::{activity, deal_event, payment_attempt, promise};
 use super::time::{date, timestamp};
 

@@ -28,6 +28,7 @@ mod amount;
 mod context;
 pub(crate) mod enums;
 mod error;
+mod ids;
 mod params;
 mod reader;
 mod records;

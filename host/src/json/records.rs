@@ -16,7 +16,8 @@ use crm_rules_guest::types::{
 use super::amount::{Sign, amount, money};
 use super::enums::parse_enum;
 use super::error::InputError;
-use super::reader::{Obj, Path, boolean, bounded, id, ids, string, uint};
+use super::ids::{id, ids};
+use super::reader::{Obj, Path, boolean, bounded, string, uint};
 use super::time::{date, timestamp};
 
 const DEAL_EVENT: &[&str] = &[
