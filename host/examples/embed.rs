@@ -24,9 +24,10 @@ pub fn run(
     // Load once: scripts are compiled, components compiled and pre-instantiated.
     let pack = engine.load_pack(pack_dir)?;
 
-    // Contexts arrive as JSON (or are built in Rust as `crm_rules_guest::types::Context`).
+    // Contexts arrive as JSON (or are built in Rust as `crm_rules_guest::types::Context`): read
+    // them for the pack, which also checks their parameter overrides against the pack's own.
     let text = std::fs::read_to_string(input_path)?;
-    let input = crm_rules_host::json::parse_context_str(&text)?;
+    let input = pack.parse_context(&text)?;
 
     // Evaluation never fails: a broken rule becomes an entry in `decision.errors`.
     let decision = pack.evaluate_with_id(&input.context, input.id.as_deref());

@@ -162,7 +162,7 @@ pub(crate) struct EngineInner {
 ///
 /// let engine = RuleEngine::new(Limits::default())?;
 /// let pack = engine.load_pack("rules/standard/rhai")?;
-/// let input = crm_rules_host::json::parse_context_str(r#"{ "now": "2026-03-17T14:00:00Z", "account": { "id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD" } }"#)?;
+/// let input = crm_rules_host::json::parse_context_str(r#"{ "now": "2026-03-17T14:00:00Z", "account": { "id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD" }, "invoices": [], "payment_attempts": [], "activities": [], "promises": [] }"#)?;
 /// let decision = pack.evaluate(&input.context);
 /// println!("{}", decision.to_json());
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -116,6 +116,10 @@ pub enum RuleErrorKind {
     BadOutput,
     /// The output exceeded the size limits.
     OutputTooLarge,
+    /// The module was not run: the context failed [`crate::RulePack::check_context`] (a parameter
+    /// override the pack does not declare, or of another kind than declared). The decision is held
+    /// for review rather than made on the defaults.
+    BadInput,
 }
 
 impl RuleErrorKind {

@@ -23,7 +23,8 @@
 //!                 "currency": "USD", "contacts": [{"id": "c_1", "name": "Pat", "role": "billing",
 //!                 "email": "ap@acme.example"}]},
 //!     "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "1200.00",
-//!                   "issue_date": "2026-02-22", "due_date": "2026-03-24"}]
+//!                   "issue_date": "2026-02-22", "due_date": "2026-03-24"}],
+//!     "payment_attempts": [], "activities": [], "promises": []
 //! }"#)?;
 //! let decision = pack.evaluate(&context);
 //! assert_eq!(decision.status, DecisionStatus::Complete);

@@ -1,5 +1,6 @@
 //! A loaded rule pack: its modules ready to run, its parameters and its content hash.
 
+mod input;
 mod load;
 
 use std::borrow::Cow;
@@ -154,7 +155,9 @@ impl RulePack {
 
     /// Evaluates every module whose kind applies to `ctx`: billing modules when it carries a deal
     /// event, reminder and escalation modules otherwise. Never fails: a module's failure is an entry
-    /// in [`Decision::errors`], and its `on_error` decides the [`Decision::status`].
+    /// in [`Decision::errors`], and its `on_error` decides the [`Decision::status`]. A context that
+    /// fails [`RulePack::check_context`] runs no module: each that applies gets a
+    /// [`RuleErrorKind::BadInput`] error naming the parameter, and the decision is held for review.
     pub fn evaluate(&self, ctx: &Context) -> Decision {
         self.evaluate_with_id(ctx, None)
     }
@@ -202,6 +205,22 @@ impl RulePack {
             errors: Vec::new(),
             cost: Vec::new(),
         };
+        if let Err(error) = self.check_context(ctx) {
+            decision.status = DecisionStatus::HeldForReview;
+            decision.errors = self
+                .modules
+                .iter()
+                .filter(|m| applies(m.spec.kind))
+                .map(|module| RuleError {
+                    module: module.spec.id.clone(),
+                    kind: RuleErrorKind::BadInput,
+                    message: format!("not run, the input is invalid: {error}"),
+                    line: None,
+                    column: None,
+                })
+                .collect();
+            return decision;
+        }
         for module in self.modules.iter().filter(|m| applies(m.spec.kind)) {
             let kind = module.spec.kind;
             let (result, backend, fuel) = match &module.runner {
