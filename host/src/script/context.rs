@@ -413,7 +413,7 @@ pub(crate) fn unknown_field_message(field: &str) -> String {
     let all = RECORD_FIELDS
         .iter()
         .flat_map(|(_, fields)| fields.iter().copied());
-    let Some(nearest) = super::suggest::closest(all, field) else {
+    let Some(nearest) = crate::suggest::closest(all, field) else {
         return format!(
             "no field `{field}` in this map, and no record of the context has one; read an \
              optional key with `map.get(\"{field}\")` or test it with `\"{field}\" in map`"

@@ -8,7 +8,6 @@ mod helpers;
 mod output;
 mod params;
 mod sandbox;
-mod suggest;
 
 #[cfg(test)]
 mod audit;
