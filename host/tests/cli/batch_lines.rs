@@ -96,7 +96,7 @@ fn batch_refuses_an_oversized_line_without_holding_it_in_memory() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let block = vec![b' '; BLOCK];
+    let block = vec![b'x'; BLOCK];
     for _ in 0..LINE / BLOCK {
         stdin.write_all(&block).unwrap();
     }
@@ -107,13 +107,13 @@ fn batch_refuses_an_oversized_line_without_holding_it_in_memory() {
     stdin.write_all(&example_lines()[0]).unwrap();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         peak < 128 << 20,
         "peak resident memory {} MiB while reading a {} MiB line",
         peak >> 20,
         LINE >> 20
     );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let results: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
