@@ -2,7 +2,9 @@
 //!
 //! This is the binary's edge: every command returns its exit code or an error, and errors are
 //! turned into a message and exit code 2 here, once. Output goes through [`cli::Console`], whose
-//! handles end quietly on a closed pipe and return every other write error.
+//! handles end quietly on a closed pipe and return every other write error. The print macros panic
+//! on a closed pipe or a full disk, so the lints below keep them out of the binary.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 
