@@ -152,7 +152,8 @@ fn process_line(
         RawLine::TooLong(length) => {
             let message = format!(
                 "the line is {length} bytes, longer than the limit of {max_bytes} bytes \
-                 (Limits::max_input_bytes); it was skipped without being read into memory"
+                 (Limits::max_input_bytes), so it was skipped unread; split the context, or \
+                 raise `max_input_bytes` in the pack's [limits]"
             );
             return refuse_line(line_number, &message, out, stats);
         }

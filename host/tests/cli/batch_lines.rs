@@ -123,7 +123,8 @@ fn batch_refuses_an_oversized_line_without_holding_it_in_memory() {
         results[0]["error"],
         format!(
             "the line is {LINE} bytes, longer than the limit of 4194304 bytes \
-             (Limits::max_input_bytes); it was skipped without being read into memory"
+             (Limits::max_input_bytes), so it was skipped unread; split the context, or \
+             raise `max_input_bytes` in the pack's [limits]"
         )
     );
     assert_eq!(results[1]["line"], 2);
