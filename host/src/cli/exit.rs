@@ -22,7 +22,8 @@ Exit status:
 pub const BATCH: &str = "\
 Exit status:
   0  every line was a valid context and was decided
-  1  some line was not a valid context (its error line is in the output; the others are decided)
+  1  some line was not a valid context, a blank line included (its error line is in the output,
+     with its line number; the other lines are decided)
   2  usage, an unreadable book, a pack that does not load, a write error";
 
 /// For `crm-rules test --help`.

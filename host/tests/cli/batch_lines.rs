@@ -66,6 +66,20 @@ fn batch_writes_one_line_per_input_line_past_a_bad_byte_and_a_blank_line() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn batch_help_says_what_a_blank_line_yields() {
+    for flag in ["-h", "--help"] {
+        let out = crm_rules(&["batch", flag]);
+        assert!(
+            text(&out.stdout).contains("some line was not a valid context, a blank line included"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    let long = text(&crm_rules(&["batch", "--help"]).stdout);
+    assert!(long.contains("is blank (or only spaces)"), "{long}");
+}
+
 /// Peak resident memory of a running process, in bytes.
 #[cfg(target_os = "linux")]
 fn peak_rss(pid: u32) -> u64 {
