@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -241,6 +242,15 @@ fn read_chunks(
     }
 }
 
+/// Waits for a thread of [`run_batch`] to end, all of it (its thread-locals too, so nothing of a run
+/// outlives it), and passes its panic on: a thread that died took lines with it, and a run that lost
+/// lines must not look complete.
+fn join<T>(thread: ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Evaluates every line of `input` with `pack` on `threads` threads and writes one JSON line per
 /// input line to `output`, in input order: `{"line": N, "decision": {...}}` or
 /// `{"line": N, "error": "invoices[3].due_date: ..."}` (see the module documentation for what makes
@@ -270,11 +280,13 @@ pub fn run_batch(
     let max_line_bytes = pack.limits().max_input_bytes;
     let mut summary = BatchSummary::default();
     std::thread::scope(|scope| -> std::io::Result<()> {
-        for _ in 0..threads {
-            let receiver = Arc::clone(&chunk_receiver);
-            let sender = done_sender.clone();
-            scope.spawn(move || worker(pack, &receiver, &sender));
-        }
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let receiver = Arc::clone(&chunk_receiver);
+                let sender = done_sender.clone();
+                scope.spawn(move || worker(pack, &receiver, &sender))
+            })
+            .collect();
         drop(done_sender);
         let reader = scope
             .spawn(move || read_chunks(input, max_line_bytes, &chunk_sender, &credit_receiver));
@@ -302,7 +314,10 @@ pub fn run_batch(
                 next += 1;
             }
         }
-        let read_result = reader.join().unwrap_or(Ok(()));
+        let read_result = join(reader);
+        for worker in workers {
+            join(worker);
+        }
         write_result?;
         read_result?;
         output.flush()

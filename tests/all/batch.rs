@@ -145,3 +145,29 @@ fn lines_after_a_bad_byte_are_still_decided() {
     );
     assert!(results[150]["decision"].is_object(), "{}", results[150]);
 }
+
+/// Input that fails the way a buggy embedder's reader might: by panicking.
+struct PanickingReader;
+
+impl std::io::Read for PanickingReader {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        panic!("the input broke")
+    }
+}
+
+#[test]
+fn a_run_whose_reader_panicked_does_not_look_complete() {
+    let run = std::panic::catch_unwind(|| {
+        run_batch(
+            pack(),
+            BufReader::new(PanickingReader),
+            &mut Vec::new(),
+            2,
+            &|_| {},
+        )
+    });
+    assert!(
+        run.is_err(),
+        "the reader's panic must reach the caller: {run:?}"
+    );
+}
