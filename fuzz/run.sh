@@ -5,13 +5,13 @@
 #   fuzz/run.sh rhai_script 600 -- -jobs=1 -timeout=10
 #
 # Installs cargo-fuzz from crates.io when it is missing (needs the nightly toolchain for the
-# sanitizer flags), seeds an empty corpus from the repository (fixtures, bad inputs, rule scripts)
+# sanitizer flags), seeds an empty corpus from the repository (fixtures, bad inputs, books, rule scripts)
 # and keeps libFuzzer's output in fuzz/artifacts/TARGET/last-run.log (ignored by git, like the
 # corpus). A crash, or an input running longer than 30 s (-timeout), leaves its input in
 # fuzz/artifacts/TARGET/ and makes this script exit non-zero.
 set -euo pipefail
 
-target="${1:?usage: fuzz/run.sh context_json|rhai_script [SECONDS] [-- libFuzzer flags]}"
+target="${1:?usage: fuzz/run.sh context_json|rhai_script|batch_lines [SECONDS] [-- libFuzzer flags]}"
 seconds="${2:-60}"
 shift $(( $# >= 2 ? 2 : 1 ))
 [[ "${1:-}" == "--" ]] && shift
@@ -63,6 +63,11 @@ PY
             if [[ ! -f "$root/rules/standard/rust/standard.wasm" ]]; then
                 echo "run.sh: no standard.wasm, so Rhai only; build it with: cargo xtask build-rules" >&2
             fi
+            ;;
+        batch_lines)
+            # The mixed book (every kind of bad line) and the first lines of the example book.
+            cp "$root"/tests/batch-input/*.ndjson "$corpus"/
+            head -n 3 "$root/examples/book.ndjson" > "$corpus/book-head.ndjson"
             ;;
         rhai_script)
             for script in "$root"/rules/standard/rhai/*.rhai "$root"/tests/hostile/*/*.rhai \

@@ -132,7 +132,7 @@ impl Manifest {
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, LoadError> {
         let manifest: Manifest = toml::from_str(text).map_err(|error| LoadError::Manifest {
             path: path.to_path_buf(),
-            message: error.to_string().trim().replace('\n', " "),
+            message: toml_error_message(text, &error),
         })?;
         let invalid = |message: String| LoadError::Manifest {
             path: path.to_path_buf(),
@@ -151,5 +151,93 @@ impl Manifest {
             }
         }
         Ok(manifest)
+    }
+}
+
+/// A TOML error for a terminal: one line saying where and what (`line 3, column 1: unknown field
+/// `modle`, expected ...`), then, on the lines below, the offending line of `text` with the problem
+/// underlined:
+///
+/// ```text
+///   |
+/// 3 | modle = "billing"
+///   | ^^^^^
+/// ```
+pub(crate) fn toml_error_message(text: &str, error: &toml::de::Error) -> String {
+    let what: Vec<&str> = error
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let what = what.join("; ");
+    let Some(span) = error.span() else {
+        return what;
+    };
+    let start = span.start.min(text.len());
+    let before = text.get(..start).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let line_number = before.matches('\n').count() + 1;
+    let line = text
+        .get(line_start..)
+        .and_then(|rest| rest.split('\n').next())
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    let column = text
+        .get(line_start..start)
+        .map_or(0, |head| head.chars().count());
+    let underline = text
+        .get(start..span.end.min(text.len()))
+        .map_or(1, |marked| marked.chars().count())
+        .clamp(1, line.chars().count().saturating_sub(column).max(1));
+    let gutter = " ".repeat(line_number.to_string().len());
+    format!(
+        "line {line_number}, column {}: {what}\n{gutter} |\n{line_number} | {line}\n{gutter} | {}{}",
+        column + 1,
+        " ".repeat(column),
+        "^".repeat(underline)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_errors_keep_their_snippet_on_lines_of_its_own() {
+        let text =
+            "[pack]\nname = \"t\"\nversion = \"1\"\n\n[[modules]]\nid = \"r\"\nmodle = \"x\"\n";
+        let error = Manifest::parse(text, Path::new("p/pack.toml")).unwrap_err();
+        let shown = error.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 4, "{shown}");
+        assert!(
+            lines[0].starts_with(
+                "invalid manifest `p/pack.toml`: line 7, column 1: unknown field `modle`"
+            ),
+            "{shown}"
+        );
+        assert_eq!(
+            &lines[1..],
+            ["  |", "7 | modle = \"x\"", "  | ^^^^^"],
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_located_and_underlined() {
+        let error = toml::from_str::<toml::Table>("a = 1\nb = \"open\n").unwrap_err();
+        let shown = toml_error_message("a = 1\nb = \"open\n", &error);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "line 2, column 10: invalid basic string, expected `\"`",
+                "  |",
+                "2 | b = \"open",
+                "  |          ^"
+            ],
+            "{shown}"
+        );
     }
 }

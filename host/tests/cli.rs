@@ -6,23 +6,65 @@
     reason = "test code: a failed expectation is the test failing"
 )]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+#[path = "cli/batch_lines.rs"]
+mod batch_lines;
+#[path = "cli/ceilings.rs"]
+mod ceilings;
+#[path = "cli/exit_codes.rs"]
+mod exit_codes;
+#[path = "cli/messages.rs"]
+mod messages;
+#[path = "cli/output.rs"]
+mod output;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The binary, to run in the repository's root.
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_crm-rules"));
+    command.current_dir(root()).args(args);
+    command
+}
+
 fn crm_rules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crm-rules"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("crm-rules runs")
+    command(args).output().expect("crm-rules runs")
 }
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An empty folder of the system's temporary folder, private to this process and `name`.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("crm-rules-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A scheduled context for [`write_pack`]'s rule, as JSON text.
+const CONTEXT: &str = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}, "invoices": [], "payment_attempts": [], "activities": [], "promises": []}"#;
+
+/// A pack in `dir` with one reminders module whose entry point returns `output` (a Rhai map), and
+/// `fixtures/cases.json` holding `cases` (JSON text).
+fn write_pack(dir: &Path, output: &str, cases: &str) {
+    std::fs::create_dir_all(dir.join("fixtures")).unwrap();
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname = \"t\"\nversion = \"1\"\n[[modules]]\nid = \"r\"\nkind = \"reminders\"\nsource = \"r.rhai\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("r.rhai"),
+        format!("fn evaluate_reminders(ctx) {{ {output} }}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("fixtures/cases.json"), cases).unwrap();
 }
 
 #[test]

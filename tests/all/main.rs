@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod batch;
 mod compile_cache;
 mod embedding;
 mod fixtures;

@@ -1,7 +1,7 @@
 //! `crm-rules batch PACK --input book.ndjson [--output decisions.ndjson] [--threads N]`.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal as _, Write as _};
+use std::io::{BufReader, BufWriter, IsTerminal as _, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,12 +10,16 @@ use crm_rules_host::RuleEngine;
 use crm_rules_host::batch::run_batch;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::Console;
+use super::output::Sink;
+
 pub fn run(
     engine: &RuleEngine,
     pack: &Path,
     input: &Path,
     output: Option<&Path>,
     threads: Option<usize>,
+    console: &mut Console,
 ) -> anyhow::Result<ExitCode> {
     let pack = engine
         .load_pack(pack)
@@ -27,12 +31,20 @@ pub fn run(
             File::open(input).with_context(|| format!("failed to open `{}`", input.display()))?;
         Box::new(BufReader::with_capacity(1 << 20, file))
     };
-    let mut writer: Box<dyn std::io::Write> = match output {
-        Some(path) => Box::new(BufWriter::with_capacity(
+    let mut file_writer = match output {
+        Some(path) => Some(BufWriter::with_capacity(
             1 << 20,
-            File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?,
+            Sink::new(
+                File::create(path)
+                    .with_context(|| format!("failed to create `{}`", path.display()))?,
+                format!("`{}`", path.display()),
+            ),
         )),
-        None => Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout().lock())),
+        None => None,
+    };
+    let writer: &mut dyn Write = match &mut file_writer {
+        Some(file) => file,
+        None => &mut console.out,
     };
     let threads = threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -41,7 +53,7 @@ pub fn run(
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {human_pos} contexts, {per_sec} [{elapsed_precise}]",
+                "{spinner} {human_pos} lines, {per_sec} [{elapsed_precise}]",
             )
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
@@ -49,13 +61,13 @@ pub fn run(
     } else {
         ProgressBar::hidden()
     };
-    let summary = run_batch(&pack, reader, &mut writer, threads, &|done| {
+    let summary = run_batch(&pack, reader, writer, threads, &|done| {
         bar.set_position(done)
     })
     .context("batch evaluation failed")?;
-    writer.flush().context("failed to write the decisions")?;
+    writer.flush().context("the output is incomplete")?;
     bar.finish_and_clear();
-    let mut err = std::io::stderr().lock();
+    let err = &mut console.err;
     writeln!(
         err,
         "{} contexts: {} decisions, {} bad input lines, {} rule errors in {:.2?} ({:.0} contexts/s on {threads} threads)",

@@ -1,10 +1,13 @@
 //! `crm-rules check PACK...`: load everything, evaluate nothing.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use crm_rules_host::RuleEngine;
 use crm_rules_host::fixture;
+
+use super::Console;
 
 fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     let pack = engine.load_pack(dir).map_err(|error| error.to_string())?;
@@ -44,14 +47,18 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     ))
 }
 
-pub fn run(engine: &RuleEngine, packs: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
+pub fn run(
+    engine: &RuleEngine,
+    packs: &[std::path::PathBuf],
+    console: &mut Console,
+) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for dir in packs {
         match check_one(engine, dir) {
-            Ok(summary) => println!("ok: {}: {summary}", dir.display()),
+            Ok(summary) => writeln!(console.out, "ok: {}: {summary}", dir.display())?,
             Err(error) => {
                 failed = true;
-                eprintln!("error: {error}");
+                console.error(error)?;
             }
         }
     }

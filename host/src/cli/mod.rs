@@ -1,19 +1,26 @@
 //! The command line: argument parsing and dispatch to one file per command.
 
 mod batch;
+mod ceilings;
 mod check;
 mod eval;
+mod exit;
+mod output;
 mod test;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use crm_rules_host::{EngineOptions, Limits, RuleEngine};
+use crm_rules_host::{EngineOptions, RuleEngine};
+
+pub use output::Console;
 
 /// Evaluate, test and check crm-rules packs.
 #[derive(Debug, Parser)]
-#[command(name = "crm-rules", version, about)]
+#[command(name = "crm-rules", version, about, after_help = exit::ALL)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,6 +28,8 @@ pub struct Cli {
     /// `$CRM_RULES_CACHE_DIR`, else `$XDG_CACHE_HOME/crm-rules`, else `~/.cache/crm-rules`).
     #[arg(long, global = true)]
     no_cache: bool,
+    #[command(flatten)]
+    ceilings: ceilings::Ceilings,
 }
 
 /// Where compiled components are kept between runs, unless `--no-cache`.
@@ -35,6 +44,7 @@ fn cache_dir() -> Option<PathBuf> {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Evaluate one context (JSON) and print the decision (JSON).
+    #[command(after_help = exit::EVAL)]
     Eval {
         /// The pack folder (holding pack.toml).
         pack: PathBuf,
@@ -42,8 +52,15 @@ enum Command {
         #[arg(long, short)]
         input: PathBuf,
     },
-    /// Evaluate a book of contexts (NDJSON, one per line), in parallel, streaming; one result line per
-    /// context, in input order, with its line number. Exit 1 if any line was not a valid context.
+    /// Evaluate a book of contexts (NDJSON, one per line), in parallel, streaming; exactly one result
+    /// line per input line, in input order, with its line number.
+    ///
+    /// Each result is `{"line": N, "decision": {...}}` or `{"line": N, "error": "..."}`. A line is an
+    /// error when it is not valid UTF-8 (the error names its line and column), looks like UTF-16, is
+    /// longer than the input limit (4 MiB by default; skipped without being read into memory), is
+    /// blank (or only spaces), or is not a valid context. Lines end at `\n` or `\r\n`; the last line
+    /// needs no newline; a UTF-8 byte-order mark at the start of a line is skipped.
+    #[command(after_help = exit::BATCH)]
     Batch {
         /// The pack folder (holding pack.toml).
         pack: PathBuf,
@@ -57,7 +74,11 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
-    /// Run every fixture of the packs; exit 1 if any fails.
+    /// Run every fixture of the packs; print each failure as a diff.
+    ///
+    /// A pack or fixture file that does not load is reported and the other packs still run; the
+    /// JUnit file, when asked for, is written anyway, with each load failure as an `<error>`.
+    #[command(after_help = exit::TEST)]
     Test {
         /// Pack folders.
         #[arg(required = true)]
@@ -70,6 +91,7 @@ enum Command {
         verbose: bool,
     },
     /// Load and validate packs without evaluating anything: manifests, scripts, components, fixtures.
+    #[command(after_help = exit::CHECK)]
     Check {
         /// Pack folders.
         #[arg(required = true)]
@@ -77,24 +99,30 @@ enum Command {
     },
 }
 
-/// Runs the parsed command; `Err` is a usage or environment problem (exit 2).
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs the parsed command, writing to `console`; `Err` is a usage, environment or write problem
+/// (exit 2).
+pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
     let cache = if cli.no_cache { None } else { cache_dir() };
     let engine =
-        RuleEngine::with_options(EngineOptions::new(Limits::default()).compile_cache(cache))?;
-    match cli.command {
-        Command::Eval { pack, input } => eval::run(&engine, &pack, &input),
+        RuleEngine::with_options(EngineOptions::new(cli.ceilings.limits()).compile_cache(cache))?;
+    let code = match cli.command {
+        Command::Eval { pack, input } => eval::run(&engine, &pack, &input, console),
         Command::Batch {
             pack,
             input,
             output,
             threads,
-        } => batch::run(&engine, &pack, &input, output.as_deref(), threads),
+        } => batch::run(&engine, &pack, &input, output.as_deref(), threads, console),
         Command::Test {
             packs,
             junit,
             verbose,
-        } => test::run(&engine, &packs, junit.as_deref(), verbose),
-        Command::Check { packs } => check::run(&engine, &packs),
-    }
+        } => test::run(&engine, &packs, junit.as_deref(), verbose, console),
+        Command::Check { packs } => check::run(&engine, &packs, console),
+    };
+    // What the command printed is written out even when it failed.
+    let flushed = console.out.flush();
+    let code = code?;
+    flushed.context("the output is incomplete")?;
+    Ok(code)
 }

@@ -1,28 +1,121 @@
 //! `crm-rules test PACK... [--junit FILE]`: run every fixture, explain each failure.
+//!
+//! A pack or fixture file that does not load is reported (on standard error, and in the JUnit file
+//! as an `<error>`) and the run goes on with the other packs and files; it makes the exit code 2.
 
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use crm_rules_host::RuleEngine;
+use crm_rules_host::fixture::junit::{LoadFailure, Suite};
 use crm_rules_host::fixture::{self, CaseResult};
+use serde_json::Value;
 
-fn print_failure(result: &CaseResult) {
-    println!("FAIL {} ({})", result.name, result.file.display());
+use super::Console;
+
+/// Prints the entries of the decision's list `name` (`actions`, `suppressed`), one per line.
+fn print_list(out: &mut impl io::Write, result: &CaseResult, name: &str) -> io::Result<()> {
+    if let Some(entries) = result.actual.get(name).and_then(Value::as_array) {
+        writeln!(out, "  actual {name}:")?;
+        for entry in entries {
+            writeln!(out, "    {entry}")?;
+        }
+    }
+    Ok(())
+}
+
+fn print_failure(out: &mut impl io::Write, result: &CaseResult) -> io::Result<()> {
+    writeln!(out, "FAIL {} ({})", result.name, result.file.display())?;
     for mismatch in &result.mismatches {
-        println!("  {}: {}", mismatch.path, mismatch.message);
+        writeln!(out, "  {}: {}", mismatch.path, mismatch.message)?;
     }
-    if let Some(actions) = result.actual.get("actions").and_then(|a| a.as_array()) {
-        println!("  actual actions:");
-        for action in actions {
-            println!("    {action}");
-        }
-    }
-    if let Some(errors) = result.actual.get("errors").and_then(|e| e.as_array()) {
+    print_list(out, result, "actions")?;
+    print_list(out, result, "suppressed")?;
+    if let Some(errors) = result.actual.get("errors").and_then(Value::as_array) {
         for error in errors {
-            println!("  actual error: {error}");
+            writeln!(out, "  actual error: {error}")?;
         }
     }
+    Ok(())
+}
+
+/// Cases passed and failed, and things that did not load, over all packs.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    not_loaded: usize,
+}
+
+impl Tally {
+    /// Records a load failure in `suite` and reports it on standard error.
+    fn not_loaded(
+        &mut self,
+        console: &mut Console,
+        suite: &mut Suite,
+        source: String,
+        message: String,
+    ) -> io::Result<()> {
+        self.not_loaded += 1;
+        console.error(&message)?;
+        suite.load_failures.push(LoadFailure { source, message });
+        Ok(())
+    }
+}
+
+/// Loads the pack in `dir` and its fixtures and runs every case that loaded.
+fn run_pack(
+    engine: &RuleEngine,
+    dir: &Path,
+    verbose: bool,
+    console: &mut Console,
+    tally: &mut Tally,
+) -> io::Result<Suite> {
+    let name = dir.display().to_string();
+    let mut suite = Suite {
+        name: name.clone(),
+        ..Suite::default()
+    };
+    let pack = match engine.load_pack(dir) {
+        Ok(pack) => pack,
+        Err(error) => {
+            let message = format!("failed to load pack `{name}`: {error}");
+            tally.not_loaded(console, &mut suite, name, message)?;
+            return Ok(suite);
+        }
+    };
+    let fixtures_dir = pack.fixtures_dir();
+    let set = fixture::load_all(&fixtures_dir).unwrap_or_else(|error| fixture::FixtureSet {
+        errors: vec![error],
+        ..fixture::FixtureSet::default()
+    });
+    for error in &set.errors {
+        let source = error.path.display().to_string();
+        tally.not_loaded(console, &mut suite, source, error.to_string())?;
+    }
+    if set.cases.is_empty() && set.errors.is_empty() {
+        let message = format!(
+            "pack `{name}` has no fixture cases in `{}`; add a fixture file there (see the README)",
+            fixtures_dir.display()
+        );
+        tally.not_loaded(console, &mut suite, name, message)?;
+    }
+    for case in &set.cases {
+        let result = fixture::run_case(&pack, case);
+        if result.passed() {
+            tally.passed += 1;
+            if verbose {
+                writeln!(console.out, "ok   {}", result.name)?;
+            }
+        } else {
+            tally.failed += 1;
+            print_failure(&mut console.out, &result)?;
+        }
+        suite.results.push(result);
+    }
+    Ok(suite)
 }
 
 pub fn run(
@@ -30,45 +123,31 @@ pub fn run(
     packs: &[PathBuf],
     junit: Option<&Path>,
     verbose: bool,
+    console: &mut Console,
 ) -> anyhow::Result<ExitCode> {
-    let (mut passed, mut failed) = (0usize, 0usize);
-    let mut suites = Vec::new();
+    let mut tally = Tally::default();
+    let mut suites = Vec::with_capacity(packs.len());
     for dir in packs {
-        let pack = engine
-            .load_pack(dir)
-            .with_context(|| format!("failed to load pack `{}`", dir.display()))?;
-        let cases = fixture::load_dir(&pack.fixtures_dir())?;
-        if cases.is_empty() {
-            anyhow::bail!(
-                "pack `{}` has no fixture cases in `{}`",
-                dir.display(),
-                pack.fixtures_dir().display()
-            );
-        }
-        let mut results = Vec::with_capacity(cases.len());
-        for case in &cases {
-            let result = fixture::run_case(&pack, case);
-            if result.passed() {
-                passed += 1;
-                if verbose {
-                    println!("ok   {}", result.name);
-                }
-            } else {
-                failed += 1;
-                print_failure(&result);
-            }
-            results.push(result);
-        }
-        suites.push((dir.display().to_string(), results));
+        suites.push(run_pack(engine, dir, verbose, console, &mut tally)?);
     }
+    write!(
+        console.out,
+        "{} passed, {} failed",
+        tally.passed, tally.failed
+    )?;
+    if tally.not_loaded > 0 {
+        write!(console.out, ", {} not loaded", tally.not_loaded)?;
+    }
+    writeln!(console.out)?;
     if let Some(path) = junit {
         std::fs::write(path, fixture::junit::render(&suites))
             .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
-    println!("{passed} passed, {failed} failed");
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if tally.not_loaded > 0 {
+        ExitCode::from(2)
+    } else if tally.failed > 0 {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }

@@ -26,6 +26,7 @@
 mod action;
 mod amount;
 mod context;
+mod encoding;
 pub(crate) mod enums;
 mod error;
 mod ids;
@@ -44,6 +45,7 @@ pub use action::{
     action_from_json, action_to_json, kind_name, suppression_from_json, suppression_to_json,
 };
 pub use context::{ParsedContext, parse_context};
+pub use encoding::{text_from_bytes, text_from_bytes_at};
 pub use error::InputError;
 pub use params::{param_value_from_json, params_from_json};
 pub use time::timestamp_to_rfc3339;
@@ -70,28 +72,12 @@ pub fn parse_context_str(text: &str) -> Result<ParsedContext, InputError> {
     parse_context(&parse_json(text)?)
 }
 
-/// Parses and converts a JSON evaluation context given as raw bytes (a file or a request body):
-/// bytes that are not UTF-8 are an error naming the line and column of the first bad byte, like a
-/// syntax error, instead of an I/O error without a location.
+/// Parses and converts a JSON evaluation context given as raw bytes (a file or a request body),
+/// through [`text_from_bytes`]: a UTF-8 byte-order mark is skipped, UTF-16 is refused with a hint,
+/// and bytes that are not UTF-8 are an error naming the line and column of the first bad byte, like
+/// a syntax error, instead of an I/O error without a location.
 pub fn parse_context_bytes(bytes: &[u8]) -> Result<ParsedContext, InputError> {
-    let text = std::str::from_utf8(bytes).map_err(|error| not_utf8(bytes, error.valid_up_to()))?;
-    parse_context_str(text)
-}
-
-/// `line {l} column {c}: not valid UTF-8 (byte 0x{b})`, located like serde_json's syntax errors.
-fn not_utf8(bytes: &[u8], valid_up_to: usize) -> InputError {
-    let before = bytes.get(..valid_up_to).unwrap_or(bytes);
-    let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|byte| *byte == b'\n')
-        .map_or(0, |newline| newline + 1);
-    let column = valid_up_to - line_start + 1;
-    let bad = bytes.get(valid_up_to).copied().unwrap_or_default();
-    InputError::new(
-        "",
-        format!("line {line} column {column}: the input is not valid UTF-8 (byte 0x{bad:02X})"),
-    )
+    parse_context_str(text_from_bytes(bytes)?)
 }
 
 /// [`parse_context_str`], refusing text longer than `max_bytes` before parsing it (see

@@ -41,11 +41,10 @@ impl RulePack {
             hasher.update(file.to_string_lossy().as_bytes());
             hasher.update(b"\0");
             hasher.update(&bytes);
-            param_table = toml::from_str(&String::from_utf8_lossy(&bytes)).map_err(|error| {
-                LoadError::Manifest {
-                    path: path.clone(),
-                    message: error.to_string().trim().replace('\n', " "),
-                }
+            let text = String::from_utf8_lossy(&bytes);
+            param_table = toml::from_str(&text).map_err(|error| LoadError::Manifest {
+                path: path.clone(),
+                message: crate::manifest::toml_error_message(&text, &error),
             })?;
         }
         param_table.extend(manifest.params.clone());

@@ -1,0 +1,42 @@
+//! The exit codes, as each command's `--help` states them: 0 success, 1 the run found a problem in
+//! what it was given to judge (a failing case, a bad input line, an invalid pack for `check`), 2 the
+//! run could not do its job (usage, environment, a pack or fixture file that does not load, a write
+//! error). A closed pipe (`| head`) is not an error: the exit code is the run's own.
+
+/// For `crm-rules --help`.
+pub const ALL: &str = "\
+Exit status:
+  0  success
+  1  some fixture case failed, some batch input line was bad, or `check` found an invalid pack
+  2  usage, environment or load failure: bad arguments, an unreadable file, a pack or fixture
+     file that does not load, invalid `eval` input, a write error (a full disk)
+A closed pipe (`| head`) ends the output quietly; the exit code is the run's own.";
+
+/// For `crm-rules eval --help`.
+pub const EVAL: &str = "\
+Exit status:
+  0  the decision was printed (rule errors are part of it, and repeated on standard error)
+  2  usage, an unreadable or invalid context, a pack that does not load, a write error";
+
+/// For `crm-rules batch --help`.
+pub const BATCH: &str = "\
+Exit status:
+  0  every line was a valid context and was decided
+  1  some line was not a valid context, a blank line included (its error line is in the output,
+     with its line number; the other lines are decided)
+  2  usage, an unreadable book, a pack that does not load, a write error";
+
+/// For `crm-rules test --help`.
+pub const TEST: &str = "\
+Exit status:
+  0  every case of every pack passed
+  1  some case failed
+  2  usage, a pack or fixture file that does not load, a pack without cases, a write error
+     (the other packs still run, and the JUnit file is written)";
+
+/// For `crm-rules check --help`.
+pub const CHECK: &str = "\
+Exit status:
+  0  every pack loads and every fixture input is a valid context
+  1  some pack is invalid (each problem is printed on standard error)
+  2  usage, a write error";
