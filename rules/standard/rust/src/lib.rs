@@ -35,12 +35,3 @@ crm_rules_guest::export_rules!(Standard);
 #[global_allocator]
 static ALLOCATOR: crm_rules_guest::arena::EvaluationArena =
     crm_rules_guest::arena::EvaluationArena::new();
-
-/// Whether an open promise to pay covers the invoice at `ctx.today` (its grace period included).
-fn promise_covers(ctx: &Context, invoice_id: &str) -> bool {
-    ctx.promises.iter().any(|promise| {
-        promise.status == PromiseStatus::Open
-            && promise.invoice_ids.iter().any(|id| id == invoice_id)
-            && ctx.today.days_since(&promise.promised_date) <= i64::from(promise.grace_days)
-    })
-}
