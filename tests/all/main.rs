@@ -15,6 +15,7 @@ mod instances;
 mod parity;
 mod properties;
 mod sandbox;
+mod scale;
 
 use std::sync::OnceLock;
 
