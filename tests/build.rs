@@ -1,6 +1,7 @@
 //! Compiles the repository's rule crates (the packs' and the hostile test guest) to components
 //! before the integration tests run, so a plain `cargo test` works on a fresh clone (the same builder
-//! `cargo xtask build-rules` uses).
+//! `cargo xtask build-rules` uses, which adds the `wasm32-unknown-unknown` target with rustup when it
+//! is missing).
 
 fn main() {
     let root = xtask::workspace_root();

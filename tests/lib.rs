@@ -323,7 +323,9 @@ pub fn realistic_context(seed: u64) -> Value {
     let mut context = random_context(seed);
     let today = 20_529; // 2026-03-17
     context["now"] = json!("2026-03-17T14:00:00Z");
-    context["deal_event"] = Value::Null;
+    if let Some(object) = context.as_object_mut() {
+        object.remove("deal_event");
+    }
     context["account"]["timezone"] = json!("America/New_York");
     context["account"]["currency"] = json!("USD");
     context["account"]["dunning_excluded"] = json!(false);

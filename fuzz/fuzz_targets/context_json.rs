@@ -14,6 +14,12 @@ use crm_rules_host::{Decision, Limits, RuleEngine, RulePack};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
+/// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
+/// `crm_rules_host::RhaiMemory`).
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 struct Packs {
     rhai: RulePack,
     wasm: Option<RulePack>,

@@ -19,6 +19,12 @@ use crm_rules_guest::types::Context;
 use crm_rules_host::{Limits, RuleEngine};
 use libfuzzer_sys::fuzz_target;
 
+/// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
+/// `crm_rules_host::RhaiMemory`).
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 struct State {
     engine: RuleEngine,
     dir: PathBuf,

@@ -7,6 +7,13 @@
 
 use crm_rules_host::{DecisionStatus, Limits, RuleEngine};
 
+/// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
+/// `crm_rules_host::RhaiMemory`). The integration test that runs this example installs its own.
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+    crm_rules_host::alloc::CountingAllocator;
+
 /// Loads `pack_dir`, evaluates the JSON context in `input_path` and returns the decision as JSON.
 pub fn run(
     pack_dir: &str,
@@ -17,9 +24,10 @@ pub fn run(
     // Load once: scripts are compiled, components compiled and pre-instantiated.
     let pack = engine.load_pack(pack_dir)?;
 
-    // Contexts arrive as JSON (or are built in Rust as `crm_rules_guest::types::Context`).
+    // Contexts arrive as JSON (or are built in Rust as `crm_rules_guest::types::Context`): read
+    // them for the pack, which also checks their parameter overrides against the pack's own.
     let text = std::fs::read_to_string(input_path)?;
-    let input = crm_rules_host::json::parse_context_str(&text)?;
+    let input = pack.parse_context(&text)?;
 
     // Evaluation never fails: a broken rule becomes an entry in `decision.errors`.
     let decision = pack.evaluate_with_id(&input.context, input.id.as_deref());

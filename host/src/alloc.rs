@@ -1,12 +1,15 @@
-//! An opt-in global allocator that counts the bytes each thread holds, so the Rhai backend can stop
-//! a script that hoards memory.
+//! A global allocator that counts the bytes each thread holds, so the Rhai backend can stop a
+//! script that hoards memory.
 //!
 //! WebAssembly memory is always capped (by the store's limiter). Rhai values live on the host heap,
-//! and Rhai's own size limits do not see every way a script can grow them (an indexed assignment
-//! into a map, for one). A host that installs [`CountingAllocator`] gets the same cap for scripts:
-//! while a script runs, the bytes its thread allocated (net of frees) are compared with
-//! [`crate::Limits::max_memory_bytes`] on every operation, and the script is stopped with a
-//! `memory` error. The `crm-rules` binary installs it:
+//! which only the global allocator sees, and Rhai's own size limits do not see every way a script
+//! can grow it (an indexed assignment into a map, for one). A host that installs
+//! [`CountingAllocator`] gets the same cap for scripts: while a script runs, the bytes its thread
+//! allocated (net of frees) are compared with [`crate::Limits::max_memory_bytes`] on every
+//! operation, and the script is stopped with a `memory` error. That is the engine's default,
+//! [`crate::RhaiMemory::Counted`]; building an engine with it but without this allocator fails,
+//! and a host that cannot change its allocator chooses [`crate::RhaiMemory::SizeLimits`]
+//! explicitly. The `crm-rules` binary installs it:
 //!
 //! ```
 //! #[global_allocator]
@@ -73,6 +76,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
         // SAFETY: forwarded unchanged; `ptr` and `layout` describe a block from `System`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
+}
+
+/// Whether [`CountingAllocator`] is the program's global allocator.
+pub fn is_installed() -> bool {
+    // Any allocation through it sets the flag; make one, in case none happened yet.
+    drop(std::hint::black_box(Box::new(0_u8)));
+    INSTALLED.load(Ordering::Relaxed)
 }
 
 /// Net bytes this thread has allocated so far, if [`CountingAllocator`] is the global allocator.

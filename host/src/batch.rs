@@ -85,7 +85,7 @@ fn evaluate_line(
     stats: &mut ChunkStats,
 ) {
     stats.contexts += 1;
-    let result = crate::json::parse_context_limited(line, pack.limits().max_input_bytes);
+    let result = pack.parse_context(line);
     let record = match result {
         Ok(parsed) => {
             let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());

@@ -56,11 +56,14 @@ impl Drop for EpochTicker {
 /// instance pool.
 ///
 /// ```
-/// use crm_rules_host::{EngineOptions, Limits, RuleEngine};
+/// use crm_rules_host::{EngineOptions, Limits, RhaiMemory, RuleEngine};
 ///
 /// let cache = std::env::temp_dir().join("crm-rules-doc-cache");
 /// let engine = RuleEngine::with_options(
-///     EngineOptions::new(Limits::default()).compile_cache(Some(cache)),
+///     EngineOptions::new(Limits::default())
+///         .compile_cache(Some(cache))
+///         // This program keeps the system allocator: Rhai memory is bounded by size limits.
+///         .rhai_memory(RhaiMemory::SizeLimits),
 /// )?;
 /// # Ok::<(), crm_rules_host::LoadError>(())
 /// ```
@@ -69,6 +72,29 @@ pub struct EngineOptions {
     limits: Limits,
     compile_cache: Option<PathBuf>,
     instance_pool: Option<u32>,
+    rhai_memory: RhaiMemory,
+}
+
+/// How Rhai scripts are held to [`Limits::max_memory_bytes`].
+///
+/// A WebAssembly component's memory is always capped by its store. A Rhai script's values live on
+/// the host's heap, which only the global allocator sees: a host that wants the same cap for
+/// scripts installs [`crate::alloc::CountingAllocator`]; one that cannot says so explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RhaiMemory {
+    /// Count the heap bytes each script holds, checked between operations and before any built-in
+    /// that could allocate much at once: an exact cap, at linear cost. Needs
+    /// [`crate::alloc::CountingAllocator`] as the program's global allocator; building an engine
+    /// without it fails with a [`LoadError::Engine`] that says so. The default.
+    #[default]
+    Counted,
+    /// Rhai's per-value size limits only ([`Limits::rhai_max_string_bytes`],
+    /// [`Limits::rhai_max_array_len`], [`Limits::rhai_max_map_len`]): no allocator needed, but
+    /// the bound is approximate (many values each within the limits add up), and Rhai re-measures
+    /// a value after every change, so a rule building a long list pays quadratic time and large
+    /// accounts may be held for review.
+    SizeLimits,
 }
 
 impl EngineOptions {
@@ -82,7 +108,15 @@ impl EngineOptions {
             limits,
             compile_cache: None,
             instance_pool: Some(Self::DEFAULT_INSTANCE_POOL),
+            rhai_memory: RhaiMemory::default(),
         }
+    }
+
+    /// How Rhai scripts are held to the memory limit: [`RhaiMemory::Counted`] (the default) or
+    /// [`RhaiMemory::SizeLimits`].
+    pub fn rhai_memory(mut self, memory: RhaiMemory) -> EngineOptions {
+        self.rhai_memory = memory;
+        self
     }
 
     /// Keep compiled components in `dir` (created if missing), keyed by the component's content
@@ -115,6 +149,7 @@ pub(crate) struct EngineInner {
     pub(crate) wasm: wasmtime::Engine,
     pub(crate) linker: wasmtime::component::Linker<StoreState>,
     pub(crate) rhai: rhai::Engine,
+    pub(crate) rhai_memory: RhaiMemory,
     pub(crate) limits: Limits,
     pub(crate) compile_cache: Option<CompileCache>,
     _ticker: EpochTicker,
@@ -127,7 +162,7 @@ pub(crate) struct EngineInner {
 ///
 /// let engine = RuleEngine::new(Limits::default())?;
 /// let pack = engine.load_pack("rules/standard/rhai")?;
-/// let input = crm_rules_host::json::parse_context_str(r#"{ "now": "2026-03-17T14:00:00Z", "account": { "id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD" } }"#)?;
+/// let input = crm_rules_host::json::parse_context_str(r#"{ "now": "2026-03-17T14:00:00Z", "account": { "id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD" }, "invoices": [], "payment_attempts": [], "activities": [], "promises": [] }"#)?;
 /// let decision = pack.evaluate(&input.context);
 /// println!("{}", decision.to_json());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -138,8 +173,8 @@ pub struct RuleEngine {
 }
 
 impl RuleEngine {
-    /// An engine whose evaluations run under `limits` (a pack may override the per-evaluation ones),
-    /// with the default [`EngineOptions`].
+    /// An engine whose evaluations run under `limits` (the ceilings: a pack may lower the
+    /// per-evaluation ones, never raise them), with the default [`EngineOptions`].
     ///
     /// # Errors
     /// When wasmtime cannot be configured on this machine or the epoch thread cannot start.
@@ -157,17 +192,28 @@ impl RuleEngine {
             limits,
             compile_cache,
             instance_pool,
+            rhai_memory,
         } = options;
+        if rhai_memory == RhaiMemory::Counted && !crate::alloc::is_installed() {
+            return Err(LoadError::Engine(
+                "Rhai memory is counted (the default) but `crm_rules_host::alloc::CountingAllocator` \
+                 is not the global allocator; install it (`#[global_allocator] static A: \
+                 CountingAllocator = CountingAllocator;`) or choose \
+                 `EngineOptions::rhai_memory(RhaiMemory::SizeLimits)`"
+                    .to_owned(),
+            ));
+        }
         let wasm = wasm::new_engine(instance_pool, limits.max_memory_bytes)?;
         let compile_cache = compile_cache.map(|dir| CompileCache::new(&dir, &wasm));
         let linker = wasm::new_linker(&wasm)?;
-        let rhai = crate::script::new_engine(&limits);
+        let rhai = crate::script::new_engine(&limits, rhai_memory);
         let ticker = EpochTicker::start(&wasm)?;
         Ok(RuleEngine {
             inner: Arc::new(EngineInner {
                 wasm,
                 linker,
                 rhai,
+                rhai_memory,
                 limits,
                 compile_cache,
                 _ticker: ticker,

@@ -81,6 +81,14 @@ pub enum LoadError {
         /// The import's name.
         import: String,
     },
+    /// The pack's `[limits]` ask for more than the host allows.
+    #[error("invalid manifest `{path}`: [limits] {error}")]
+    LimitAboveCeiling {
+        /// The manifest file.
+        path: PathBuf,
+        /// Which limit, what was asked and the ceiling.
+        error: crate::limits::LimitAboveCeilingError,
+    },
     /// The runtime could not be set up.
     #[error("failed to set up the rule engine: {0}")]
     Engine(String),
@@ -108,6 +116,10 @@ pub enum RuleErrorKind {
     BadOutput,
     /// The output exceeded the size limits.
     OutputTooLarge,
+    /// The module was not run: the context failed [`crate::RulePack::check_context`] (a parameter
+    /// override the pack does not declare, or of another kind than declared). The decision is held
+    /// for review rather than made on the defaults.
+    BadInput,
 }
 
 impl RuleErrorKind {
@@ -134,6 +146,10 @@ pub struct RuleError {
     pub kind: RuleErrorKind,
     /// What happened, for a human.
     pub message: String,
+    /// For scripts: the file the line and column are in, as the manifest names it (the module's
+    /// source, or the pack's `rhai_prelude` when the error is in one of its functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// For scripts: the 1-based line where it happened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
@@ -144,8 +160,13 @@ pub struct RuleError {
 
 impl std::fmt::Display for RuleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.line, self.column) {
-            (Some(line), Some(column)) => write!(
+        match (&self.file, self.line, self.column) {
+            (Some(file), Some(line), Some(column)) => write!(
+                f,
+                "module `{}` failed at {file}:{line}:{column} ({:?}): {}",
+                self.module, self.kind, self.message
+            ),
+            (None, Some(line), Some(column)) => write!(
                 f,
                 "module `{}` failed at {line}:{column} ({:?}): {}",
                 self.module, self.kind, self.message

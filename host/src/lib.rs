@@ -8,6 +8,13 @@
 //! ```
 //! use crm_rules_host::{DecisionStatus, Limits, RuleEngine};
 //!
+//! // Counts each thread's heap bytes, so Rhai rules are held to their memory limit too (see
+//! // `RhaiMemory` for a host that cannot change its allocator).
+//! #[global_allocator]
+//! static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
+//!     crm_rules_host::alloc::CountingAllocator;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let engine = RuleEngine::new(Limits::default())?;
 //! let pack = engine.load_pack("../rules/standard/rhai")?;
 //! let context = crm_rules_host::json::context_from_json(r#"{
@@ -16,19 +23,24 @@
 //!                 "currency": "USD", "contacts": [{"id": "c_1", "name": "Pat", "role": "billing",
 //!                 "email": "ap@acme.example"}]},
 //!     "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "1200.00",
-//!                   "issue_date": "2026-02-22", "due_date": "2026-03-24"}]
+//!                   "issue_date": "2026-02-22", "due_date": "2026-03-24"}],
+//!     "payment_attempts": [], "activities": [], "promises": []
 //! }"#)?;
 //! let decision = pack.evaluate(&context);
 //! assert_eq!(decision.status, DecisionStatus::Complete);
 //! assert_eq!(decision.actions[0].action.key, "rem:inv_1:pre-7");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! - [`RuleEngine`]: one per process; owns the wasmtime engine, its epoch ticker and the frozen Rhai
 //!   engine. Cheap to clone, `Send + Sync`.
 //! - [`RulePack`]: a loaded pack; evaluations never fail (a module's failure is data in the
 //!   decision) and may run on many threads at once.
-//! - [`Limits`]: fuel, operations, deadline, memory and output caps, with safe defaults.
+//! - [`Limits`]: fuel, operations, deadline, memory and output caps, with safe defaults; an
+//!   engine's limits are ceilings that packs and calls may lower, never raise.
+//! - [`RhaiMemory`]: how Rhai scripts are held to the memory limit (counted, with
+//!   [`alloc::CountingAllocator`] installed, or Rhai's size limits, explicitly).
 //! - [`json`]: the JSON input and output formats, with errors that name the field path.
 //! - [`fixture`] and [`batch`]: what `crm-rules test` and `crm-rules batch` are made of.
 //! - [`alloc::CountingAllocator`]: install it to hold Rhai scripts to the memory limit as well.
@@ -48,7 +60,7 @@ mod validate;
 mod wasm;
 
 pub use decision::{Decision, DecisionStatus, PackIdentity};
-pub use engine::{EngineOptions, RuleEngine};
+pub use engine::{EngineOptions, RhaiMemory, RuleEngine};
 pub use error::{LoadError, RuleError, RuleErrorKind};
-pub use limits::Limits;
+pub use limits::{LimitAboveCeilingError, LimitOverrides, Limits};
 pub use pack::{ComponentLoads, RulePack};

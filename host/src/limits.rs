@@ -1,9 +1,14 @@
-//! The cost limits every evaluation runs under.
+//! The cost limits every evaluation runs under, and the ceilings a host sets on them.
+//!
+//! The host owns the limits: the [`Limits`] an engine is built with (see
+//! [`crate::EngineOptions::new`]) are **ceilings**. A pack's `[limits]` table and a per-call
+//! [`LimitOverrides`] may lower any per-evaluation figure, never raise it: a pack that asks for
+//! more is refused when it loads (`crm-rules check` reports it), and so is a per-call override.
 
 use std::time::Duration;
 
 /// Hard limits on what one rule module may cost in one evaluation. [`Limits::default`] is safe for
-/// untrusted rules; a pack manifest's `[limits]` table may lower or raise the per-evaluation figures.
+/// untrusted rules. Given to an engine, they are the ceilings no pack or call may exceed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// WebAssembly fuel per module per evaluation (deterministic; roughly one unit per instruction).
@@ -16,7 +21,9 @@ pub struct Limits {
     /// deadline only catches what they cannot, so it is generous enough never to fire on a correct
     /// rule that was merely descheduled on a loaded machine.
     pub deadline: Duration,
-    /// Linear memory per WebAssembly instance, in bytes. Defaults to 64 MiB.
+    /// Memory per module per evaluation, in bytes: a WebAssembly instance's linear memory, and the
+    /// heap a Rhai script holds (see [`crate::RhaiMemory`]). Defaults to 64 MiB. The engine's figure
+    /// also sizes its instance-pool slots.
     pub max_memory_bytes: usize,
     /// Actions plus suppressions one module may return. Defaults to 1,000.
     pub max_output_entries: usize,
@@ -29,14 +36,18 @@ pub struct Limits {
     pub rhai_max_call_levels: usize,
     /// Rhai expression nesting depth (statements and functions). Defaults to 64. Fixed at engine build.
     pub rhai_max_expr_depth: usize,
-    /// Longest Rhai string, in bytes. Defaults to 64 KiB. Fixed at engine build.
+    /// Longest Rhai string, in bytes. Defaults to 64 KiB. Fixed at engine build. Under
+    /// [`crate::RhaiMemory::Counted`] it bounds what one call may build at once (`pad`, `replace`);
+    /// under [`crate::RhaiMemory::SizeLimits`] every value.
     pub rhai_max_string_bytes: usize,
-    /// Longest Rhai array. Defaults to 4,000 (Rhai re-checks sizes after each mutation, so large
-    /// values make hostile scripts quadratic: the deadline bounds that). Fixed at engine build.
+    /// Longest Rhai array. Defaults to 4,000. Fixed at engine build. Like
+    /// [`Limits::rhai_max_string_bytes`]: one call's output under counted memory, every value
+    /// under size limits (where Rhai re-checks sizes after each mutation, which makes building a
+    /// long list quadratic).
     pub rhai_max_array_len: usize,
-    /// Entries in a Rhai object map, counted across nested maps: a Rhai rule's output of N actions
-    /// of about a dozen fields each counts about 12 x N, so the default allows some 400 actions.
-    /// Defaults to 5,000 (growing a map is quadratic in Rhai, like arrays). Fixed at engine build.
+    /// Entries in a Rhai object map, counted across nested maps; only enforced under
+    /// [`crate::RhaiMemory::SizeLimits`], where a rule's output of N actions of about a dozen
+    /// fields each counts about 12 x N. Defaults to 5,000. Fixed at engine build.
     pub rhai_max_map_len: usize,
 }
 
@@ -59,41 +70,151 @@ impl Default for Limits {
     }
 }
 
-/// The per-evaluation limits a pack manifest may override (`[limits]` in `pack.toml`).
+/// Per-evaluation limits a pack manifest (`[limits]` in `pack.toml`) or a host call may lower.
+/// Each `None` keeps the figure it is applied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitOverrides {
-    /// Replaces [`Limits::fuel`].
+    /// Lowers [`Limits::fuel`].
     pub fuel: Option<u64>,
-    /// Replaces [`Limits::rhai_max_operations`].
+    /// Lowers [`Limits::rhai_max_operations`].
     pub rhai_max_operations: Option<u64>,
-    /// Replaces [`Limits::deadline`], in milliseconds.
+    /// Lowers [`Limits::deadline`], in milliseconds.
     pub deadline_ms: Option<u64>,
-    /// Replaces [`Limits::max_output_entries`].
+    /// Lowers [`Limits::max_memory_bytes`].
+    pub max_memory_bytes: Option<usize>,
+    /// Lowers [`Limits::max_output_entries`].
     pub max_output_entries: Option<usize>,
-    /// Replaces [`Limits::max_output_bytes`].
+    /// Lowers [`Limits::max_output_bytes`].
     pub max_output_bytes: Option<usize>,
-    /// Replaces [`Limits::max_input_bytes`].
+    /// Lowers [`Limits::max_input_bytes`].
     pub max_input_bytes: Option<usize>,
 }
 
+/// A pack or a call asked for more than the host's ceiling.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{limit}` = {asked} is above the host's ceiling of {ceiling}; a pack or a call may only \
+     lower limits (the host sets ceilings: `EngineOptions`, or the `crm-rules` limit flags)"
+)]
+pub struct LimitAboveCeilingError {
+    /// The limit's name, as in `[limits]`.
+    pub limit: &'static str,
+    /// What was asked.
+    pub asked: u128,
+    /// The ceiling.
+    pub ceiling: u128,
+}
+
+/// `asked` if it is at most `ceiling`.
+fn lower<T: Copy + PartialOrd + Into<u128>>(
+    limit: &'static str,
+    asked: Option<T>,
+    ceiling: T,
+) -> Result<T, LimitAboveCeilingError> {
+    match asked {
+        Some(asked) if asked > ceiling => Err(LimitAboveCeilingError {
+            limit,
+            asked: asked.into(),
+            ceiling: ceiling.into(),
+        }),
+        Some(asked) => Ok(asked),
+        None => Ok(ceiling),
+    }
+}
+
+/// `usize` as `u128`, for the error's figures (`usize` is at most 64 bits on every target we build).
+fn wide(value: Option<usize>) -> Option<u128> {
+    value.map(|value| value as u128)
+}
+
 impl Limits {
-    /// These limits with a pack's overrides applied.
-    pub fn with_overrides(&self, overrides: &LimitOverrides) -> Limits {
-        Limits {
-            fuel: overrides.fuel.unwrap_or(self.fuel),
-            rhai_max_operations: overrides
-                .rhai_max_operations
-                .unwrap_or(self.rhai_max_operations),
-            deadline: overrides
-                .deadline_ms
-                .map_or(self.deadline, Duration::from_millis),
-            max_output_entries: overrides
-                .max_output_entries
-                .unwrap_or(self.max_output_entries),
-            max_output_bytes: overrides.max_output_bytes.unwrap_or(self.max_output_bytes),
-            max_input_bytes: overrides.max_input_bytes.unwrap_or(self.max_input_bytes),
+    /// These limits lowered by `overrides`.
+    ///
+    /// # Errors
+    /// The first override above the figure it would replace: limits are ceilings.
+    pub fn lowered_by(&self, overrides: &LimitOverrides) -> Result<Limits, LimitAboveCeilingError> {
+        let narrow = |value: u128| usize::try_from(value).unwrap_or(usize::MAX);
+        let deadline_ms = u64::try_from(self.deadline.as_millis()).unwrap_or(u64::MAX);
+        Ok(Limits {
+            fuel: lower("fuel", overrides.fuel, self.fuel)?,
+            rhai_max_operations: lower(
+                "rhai_max_operations",
+                overrides.rhai_max_operations,
+                self.rhai_max_operations,
+            )?,
+            deadline: match overrides.deadline_ms {
+                Some(ms) => Duration::from_millis(lower("deadline_ms", Some(ms), deadline_ms)?),
+                None => self.deadline,
+            },
+            max_memory_bytes: narrow(lower(
+                "max_memory_bytes",
+                wide(overrides.max_memory_bytes),
+                self.max_memory_bytes as u128,
+            )?),
+            max_output_entries: narrow(lower(
+                "max_output_entries",
+                wide(overrides.max_output_entries),
+                self.max_output_entries as u128,
+            )?),
+            max_output_bytes: narrow(lower(
+                "max_output_bytes",
+                wide(overrides.max_output_bytes),
+                self.max_output_bytes as u128,
+            )?),
+            max_input_bytes: narrow(lower(
+                "max_input_bytes",
+                wide(overrides.max_input_bytes),
+                self.max_input_bytes as u128,
+            )?),
             ..self.clone()
-        }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_lower_and_never_raise() {
+        let ceiling = Limits::default();
+        let lowered = ceiling
+            .lowered_by(&LimitOverrides {
+                fuel: Some(5),
+                deadline_ms: Some(10),
+                max_output_entries: Some(3),
+                ..LimitOverrides::default()
+            })
+            .unwrap();
+        assert_eq!(lowered.fuel, 5);
+        assert_eq!(lowered.deadline, Duration::from_millis(10));
+        assert_eq!(lowered.max_output_entries, 3);
+        assert_eq!(lowered.rhai_max_operations, ceiling.rhai_max_operations);
+        let error = ceiling
+            .lowered_by(&LimitOverrides {
+                rhai_max_operations: Some(1_000_000_000_000),
+                ..LimitOverrides::default()
+            })
+            .unwrap_err();
+        assert_eq!(error.limit, "rhai_max_operations");
+        assert!(error.to_string().starts_with(
+            "`rhai_max_operations` = 1000000000000 is above the host's ceiling of 1000000"
+        ));
+        let error = ceiling
+            .lowered_by(&LimitOverrides {
+                deadline_ms: Some(3_600_000),
+                ..LimitOverrides::default()
+            })
+            .unwrap_err();
+        assert_eq!((error.limit, error.ceiling), ("deadline_ms", 1000));
+        // Equal to the ceiling is allowed.
+        assert_eq!(
+            ceiling.lowered_by(&LimitOverrides {
+                fuel: Some(ceiling.fuel),
+                ..LimitOverrides::default()
+            }),
+            Ok(ceiling.clone())
+        );
     }
 }

@@ -67,6 +67,25 @@ fn eval_names_the_field_path_of_bad_input() {
 }
 
 #[test]
+fn eval_refuses_a_parameter_the_pack_does_not_declare() {
+    let out = crm_rules(&[
+        "eval",
+        "rules/standard/rhai",
+        "--input",
+        "tests/bad-input/unknown-param.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "params.sms_maxx: the pack declares no parameter \"sms_maxx\" (did you mean \"sms_max\"?)"
+        ),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no decision on the defaults");
+}
+
+#[test]
 fn eval_reads_standard_input_and_reports_syntax_errors_with_a_line() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crm-rules"))
         .current_dir(root())
@@ -122,6 +141,41 @@ fn check_accepts_the_standard_rhai_pack() {
 }
 
 #[test]
+fn check_refuses_a_fixture_that_overrides_an_undeclared_parameter() {
+    let dir = std::env::temp_dir().join(format!("crm-rules-cli-params-{}", std::process::id()));
+    let fixtures = dir.join("fixtures");
+    std::fs::create_dir_all(&fixtures).unwrap();
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname = \"t\"\nversion = \"1\"\n[[modules]]\nid = \"r\"\nkind = \"reminders\"\nsource = \"r.rhai\"\n[params]\nsms_max = { USD = \"500.00\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("r.rhai"),
+        "fn evaluate_reminders(ctx) { #{ actions: [] } }\n",
+    )
+    .unwrap();
+    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}, "invoices": [], "payment_attempts": [], "activities": [], "promises": [], "params": {"sms_maxx": {"USD": "1.00"}}}"#;
+    std::fs::write(
+        fixtures.join("cases.json"),
+        format!(
+            r#"{{"cases": [{{"name": "typo", "input": {input}, "expect": {{"actions": []}}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let out = crm_rules(&["check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "case `typo`: invalid input: params.sms_maxx: the pack declares no parameter"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn test_reports_a_readable_diff_and_exits_non_zero() {
     let dir = std::env::temp_dir().join(format!("crm-rules-cli-{}", std::process::id()));
     let fixtures = dir.join("fixtures");
@@ -136,7 +190,7 @@ fn test_reports_a_readable_diff_and_exits_non_zero() {
         "fn evaluate_reminders(ctx) { #{ actions: [#{ kind: \"no-action\", rule: \"t.noop\", key: \"k\", reason: \"r\" }] } }\n",
     )
     .unwrap();
-    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}}"#;
+    let input = r#"{"now": "2026-03-17T14:00:00Z", "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD"}, "invoices": [], "payment_attempts": [], "activities": [], "promises": []}"#;
     std::fs::write(
         fixtures.join("cases.json"),
         format!(

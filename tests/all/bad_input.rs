@@ -1,6 +1,7 @@
-//! The bad-input corpus: every file in `tests/bad-input` must be refused by the JSON layer with
-//! exactly the path and a message containing the fragment recorded for it in
-//! `tests/bad-input/expected.json`, and without panicking.
+//! The bad-input corpus: every file in `tests/bad-input` must be refused with exactly the path and a
+//! message containing the fragment recorded for it in `tests/bad-input/expected.json`, and without
+//! panicking: by the JSON layer, or (parameter overrides, which only the pack can judge) by
+//! [`RulePack::check_context`] of the standard pack, which every entry point runs after parsing.
 //!
 //! One case is not a committed file: `non-utf8.json` is written from [`non_utf8_bytes`] into a
 //! temporary folder, so the repository holds no binary input.
@@ -13,6 +14,9 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+mod entry_points;
+
+use crm_rules_host::RulePack;
 use crm_rules_host::json::{InputError, ParsedContext, parse_context_bytes, parse_context_str};
 use serde_json::Value;
 
@@ -66,11 +70,19 @@ fn non_utf8_bytes() -> Vec<u8> {
         .to_vec();
     bytes.push(0xFF);
     bytes.extend_from_slice(
-        br#" GmbH", "tier": "smb", "timezone": "UTC", "currency": "EUR"}
+        br#" GmbH", "tier": "smb", "timezone": "UTC", "currency": "EUR"},
+  "invoices": [], "payment_attempts": [], "activities": [], "promises": []
 }
 "#,
     );
     bytes
+}
+
+/// Parses `bytes` as every entry point does: strict JSON, the context, then the pack's check.
+fn parse_for(pack: &RulePack, bytes: &[u8]) -> Result<ParsedContext, InputError> {
+    let parsed = parse_context_bytes(bytes)?;
+    pack.check_context(&parsed.context)?;
+    Ok(parsed)
 }
 
 /// Runs `parse` catching panics: `Err` carries the panic message.
@@ -91,19 +103,18 @@ fn check(file: &Path, expected: &Expected) -> Result<(), String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
     let from_bytes = guarded(|| parse_context_bytes(&bytes))
         .map_err(|panic| format!("parse_context_bytes panicked: {panic}"))?;
-    let error = match std::str::from_utf8(&bytes) {
-        Ok(text) => {
-            let from_text = guarded(|| parse_context_str(text))
-                .map_err(|panic| format!("parse_context_str panicked: {panic}"))?;
-            if from_text != from_bytes {
-                return Err(format!(
-                    "parse_context_str and parse_context_bytes disagree: {from_text:?} vs {from_bytes:?}"
-                ));
-            }
-            from_text
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        let from_text = guarded(|| parse_context_str(text))
+            .map_err(|panic| format!("parse_context_str panicked: {panic}"))?;
+        if from_text != from_bytes {
+            return Err(format!(
+                "parse_context_str and parse_context_bytes disagree: {from_text:?} vs {from_bytes:?}"
+            ));
         }
-        Err(_) => from_bytes,
-    };
+    }
+    let pack = &super::standard().rhai;
+    let error = guarded(|| parse_for(pack, &bytes))
+        .map_err(|panic| format!("check_context panicked: {panic}"))?;
     let error = match error {
         Ok(parsed) => {
             return Err(format!(
@@ -186,7 +197,7 @@ fn every_bad_input_is_refused_with_its_path_and_message() {
         failures.join("\n  ")
     );
     assert!(
-        expected.len() >= 25,
+        expected.len() >= 50,
         "the corpus shrank to {}",
         expected.len()
     );
@@ -206,7 +217,8 @@ const SCRIPT_CONTEXT: &str = r#"{
   "now": "2026-03-17T14:00:00Z",
   "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "USD"},
   "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "10.00",
-                "issue_date": "2026-02-15", "due_date": "2026-03-17"}]
+                "issue_date": "2026-02-15", "due_date": "2026-03-17"}],
+  "payment_attempts": [], "activities": [], "promises": []
 }"#;
 
 #[test]

@@ -79,7 +79,8 @@ fn readme_rhai_example_compiles_and_decides() {
             "account": {"id": "a", "name": "A", "tier": "smb", "timezone": "UTC", "currency": "USD",
                         "contacts": [{"id": "c1", "name": "C", "role": "billing", "email": "x@y.example"}]},
             "invoices": [{"id": "i1", "status": "open", "currency": "USD", "total": "10.00",
-                          "issue_date": "2026-02-01", "due_date": "2026-03-24"}]}"#,
+                          "issue_date": "2026-02-01", "due_date": "2026-03-24"}],
+            "payment_attempts": [], "activities": [], "promises": []}"#,
     )
     .expect("context");
     let decision = pack.evaluate(&ctx);

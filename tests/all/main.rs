@@ -13,8 +13,10 @@ mod fixtures;
 mod hostile;
 mod instances;
 mod parity;
+mod policy_doc;
 mod properties;
 mod sandbox;
+mod sandbox_holes;
 mod scale;
 
 use std::sync::OnceLock;
@@ -26,10 +28,18 @@ static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
 
 use crm_rules_host::{Limits, RuleEngine, RulePack};
 
-/// One engine for the whole test binary, as a host process would have.
+/// One engine for the whole test binary, as a host process would have: the default limits, but a
+/// 30 s wall-clock backstop, so a test machine loaded by parallel tests never misses a deadline that
+/// fuel and operations (deterministic, unchanged) would not.
 pub fn engine() -> &'static RuleEngine {
     static ENGINE: OnceLock<RuleEngine> = OnceLock::new();
-    ENGINE.get_or_init(|| RuleEngine::new(Limits::default()).expect("engine"))
+    ENGINE.get_or_init(|| {
+        RuleEngine::new(Limits {
+            deadline: std::time::Duration::from_secs(30),
+            ..Limits::default()
+        })
+        .expect("engine")
+    })
 }
 
 /// The three runnable forms of the standard pack: Rhai, component, and the Rust source native.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crm_rules_host::{Limits, fixture};
+use crm_rules_host::fixture;
 use serde_json::Value;
 
 /// The parts of a decision that must agree across backends (not the pack identity or the cost).
@@ -20,15 +20,11 @@ fn assert_same(label: &str, input: &Value) -> Value {
     let packs = super::standard();
     let ctx = crm_rules_host::json::context_from_value(input)
         .unwrap_or_else(|error| panic!("{label}: generated input is invalid: {error}\n{input:#}"));
-    // Parity is about logic: a deadline missed because the test machine is loaded is not a
-    // difference, so the wall-clock backstop is raised (fuel stays as it is).
-    let limits = Limits {
-        deadline: std::time::Duration::from_secs(30),
-        ..packs.wasm.limits().clone()
-    };
-    let wasm = comparable(&packs.wasm.evaluate_with_limits(&ctx, None, &limits));
-    let rhai = comparable(&packs.rhai.evaluate_with_limits(&ctx, None, &limits));
-    let native = comparable(&packs.native.evaluate_with_limits(&ctx, None, &limits));
+    // Parity is about logic: the test engine's wall-clock backstop is raised (see `engine()`), so a
+    // deadline missed because the test machine is loaded is not a difference.
+    let wasm = comparable(&packs.wasm.evaluate(&ctx));
+    let rhai = comparable(&packs.rhai.evaluate(&ctx));
+    let native = comparable(&packs.native.evaluate(&ctx));
     assert_eq!(
         wasm, native,
         "{label}: component and native differ\ninput: {input:#}"

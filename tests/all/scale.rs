@@ -4,27 +4,21 @@
 //! a few thousand invoices ran out of fuel).
 
 use crm_rules_guest::types::Context;
-use crm_rules_host::{Decision, DecisionStatus, Limits, RulePack};
+use crm_rules_host::{Decision, DecisionStatus, LimitOverrides, RuleErrorKind, RulePack};
 use crm_rules_tests::large_account;
 use serde_json::Value;
 
 use super::parity::comparable;
 
-/// The default limits, but for the wall-clock backstop: a debug build on a loaded machine is no
-/// measure of time. Every deterministic limit (fuel, operations, memory, output) stays the default.
-fn default_limits_without_deadline() -> Limits {
-    Limits {
-        deadline: std::time::Duration::from_secs(30),
-        ..Limits::default()
-    }
-}
-
 fn context(value: &Value) -> Context {
     crm_rules_host::json::context_from_value(value).expect("a large account is a valid context")
 }
 
+/// Decides `ctx` under the test engine's limits: the defaults, but for a 30 s wall-clock backstop
+/// (see `engine()`), since a debug build on a loaded machine is no measure of time. Every
+/// deterministic limit (fuel, operations, memory, output) is the default.
 fn decide(pack: &RulePack, ctx: &Context) -> Decision {
-    pack.evaluate_with_limits(ctx, None, &default_limits_without_deadline())
+    pack.evaluate(ctx)
 }
 
 /// Where two decisions first differ (the whole decision of 10,000 invoices is too long to print).
@@ -129,23 +123,21 @@ fn both_backends_decide_an_account_of_10000_open_invoices_within_the_defaults() 
 fn output_limits_mean_the_same_on_both_backends() {
     let packs = super::standard();
     let ctx = context(&large_account::due_yesterday(1_000));
-    let within = |limits: Limits| Limits {
-        deadline: std::time::Duration::from_secs(30),
-        ..limits
-    };
     let over = [
-        Limits {
-            max_output_entries: 999,
-            ..Limits::default()
+        LimitOverrides {
+            max_output_entries: Some(999),
+            ..LimitOverrides::default()
         },
-        Limits {
-            max_output_bytes: 50_000,
-            ..Limits::default()
+        LimitOverrides {
+            max_output_bytes: Some(50_000),
+            ..LimitOverrides::default()
         },
     ];
-    for limits in over.map(within) {
-        let wasm = packs.wasm.evaluate_with_limits(&ctx, None, &limits);
-        let rhai = packs.rhai.evaluate_with_limits(&ctx, None, &limits);
+    let evaluate = |pack: &RulePack, overrides: &LimitOverrides| {
+        pack.evaluate_with_limits(&ctx, None, overrides)
+            .expect("the overrides lower the defaults")
+    };
+    for overrides in &over {
         let reminders = |decision: &Decision| {
             decision
                 .errors
@@ -153,16 +145,17 @@ fn output_limits_mean_the_same_on_both_backends() {
                 .find(|error| error.module == "reminders")
                 .map(|error| (error.kind, error.message.clone()))
         };
-        let expected = Some(crm_rules_host::RuleErrorKind::OutputTooLarge);
-        assert_eq!(reminders(&wasm).map(|e| e.0), expected, "{limits:?}");
-        assert_eq!(reminders(&wasm), reminders(&rhai), "{limits:?}");
+        let wasm = reminders(&evaluate(&packs.wasm, overrides));
+        let rhai = reminders(&evaluate(&packs.rhai, overrides));
+        let too_large = Some(RuleErrorKind::OutputTooLarge);
+        assert_eq!(wasm.as_ref().map(|e| e.0), too_large, "{overrides:?}");
+        assert_eq!(wasm, rhai, "{overrides:?}");
     }
-    let exact = within(Limits {
-        max_output_entries: 1_000,
-        ..Limits::default()
-    });
+    let exact = LimitOverrides {
+        max_output_entries: Some(1_000),
+        ..LimitOverrides::default()
+    };
     for pack in [&packs.wasm, &packs.rhai] {
-        let decision = pack.evaluate_with_limits(&ctx, None, &exact);
-        assert_eq!(decision.errors, Vec::new());
+        assert_eq!(evaluate(pack, &exact).errors, Vec::new());
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask build-rules`: compile the repository's rule crates to components;
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+//!
+//! Both add the `wasm32-unknown-unknown` target with rustup first when it is missing.
 
 use std::process::Command;
 

@@ -13,13 +13,15 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     if fixtures_dir.is_dir() {
         let loaded = fixture::load_dir(&fixtures_dir).map_err(|error| error.to_string())?;
         for case in &loaded {
-            crm_rules_host::json::parse_context(&case.input).map_err(|error| {
-                format!(
-                    "{}: case `{}`: invalid input: {error}",
-                    case.file.display(),
-                    case.case.name
-                )
-            })?;
+            crm_rules_host::json::parse_context(&case.input)
+                .and_then(|parsed| pack.check_context(&parsed.context))
+                .map_err(|error| {
+                    format!(
+                        "{}: case `{}`: invalid input: {error}",
+                        case.file.display(),
+                        case.case.name
+                    )
+                })?;
         }
         cases = loaded.len();
     }

@@ -22,15 +22,14 @@ pub fn run(engine: &RuleEngine, pack: &Path, input: &Path) -> anyhow::Result<Exi
             .with_context(|| format!("failed to read `{}`", input.display()))?;
         (text, input.display().to_string())
     };
-    let parsed =
-        match crm_rules_host::json::parse_context_limited(&text, pack.limits().max_input_bytes) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                eprintln!("error: invalid input `{source}`: {error}");
-                eprintln!("help: fix the field named above; see the input format in the README");
-                return Ok(ExitCode::from(2));
-            }
-        };
+    let parsed = match pack.parse_context(&text) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("error: invalid input `{source}`: {error}");
+            eprintln!("help: fix the field named above; see the input format in the README");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
     println!("{}", serde_json::to_string_pretty(&decision.to_json())?);
     for error in &decision.errors {

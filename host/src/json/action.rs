@@ -179,10 +179,11 @@ pub fn action_to_json(action: &Action) -> Value {
     Value::Object(out.0)
 }
 
-/// Reads an action written by [`action_to_json`] (or by hand, in a fixture's expected decision).
-/// Error paths are relative to `value` (`channel: unknown channel "fax", ...`).
+/// Reads an action written by [`action_to_json`] (or by hand, in a fixture's expected decision, or
+/// by a Rhai rule). An optional field that is `null` is unset (Rhai's `()`). Error paths are
+/// relative to `value` (`channel: unknown channel "fax", ...`).
 pub fn action_from_json(value: &Value) -> Result<Action, InputError> {
-    let obj = Obj::open(value, Path::Root)?;
+    let obj = Obj::open(value, Path::Root)?.null_is_absent();
     let kind: ActionKind = obj.req("kind", parse_enum)?;
     obj.allow(&[COMMON, kind_fields(kind)])?;
     Ok(Action {
@@ -279,7 +280,8 @@ pub fn suppression_to_json(suppression: &Suppression) -> Value {
 
 /// Reads a suppression written by [`suppression_to_json`]; all three fields are required.
 pub fn suppression_from_json(value: &Value) -> Result<Suppression, InputError> {
-    let obj = Obj::with_fields(value, Path::Root, &[&["rule", "subject_id", "reason"]])?;
+    let obj =
+        Obj::with_fields(value, Path::Root, &[&["rule", "subject_id", "reason"]])?.null_is_absent();
     Ok(Suppression {
         rule_id: obj.req("rule", string)?,
         subject_id: obj.req("subject_id", string)?,

@@ -160,6 +160,21 @@ fn reading_accepts_integers_and_defaults() {
 }
 
 #[test]
+fn null_is_an_unset_optional_field_in_rule_output() {
+    // Rhai rules write `()` for an optional field they leave unset; it reads back as null.
+    let value = json!({
+        "kind": "send-reminder", "rule": "r", "key": "k", "reason": "why", "not_before": null,
+        "invoice_id": "inv_1", "step": "due", "channel": "email", "contact_id": "c_1",
+        "payment_link": null, "link_expired": false
+    });
+    let action = action_from_json(&value).unwrap();
+    assert_eq!(action.not_before, None);
+    let mut missing = value;
+    missing["contact_id"] = Value::Null;
+    assert_eq!(read(missing), "contact_id: required field is null");
+}
+
+#[test]
 fn reading_names_the_bad_field() {
     let reminder = |channel: &str| {
         json!({

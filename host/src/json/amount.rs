@@ -3,8 +3,10 @@
 //! An amount is a JSON string (`"12000.00"`, `"500"`) or a JSON integer (`500`, meaning 500 major
 //! units). Numbers with a fraction or an exponent (`12.5`, `1e3`) are rejected: JSON parsers read
 //! them as binary floats, which cannot hold most decimal amounts exactly. The number of decimals may
-//! not exceed the currency's exponent (2 for USD, 0 for JPY, 3 for KWD); trailing zeros beyond it are
-//! harmless (`"12.000"` USD is 1200 cents).
+//! not exceed the currency's exponent (2 for USD, 0 for JPY, 3 for KWD), except for trailing zeros,
+//! which do not change the value and are dropped (`"900.000000"` USD is 90 000 cents; CRMs that
+//! store every currency with the same scale write `"48000.00"` for JPY). Amounts in a context are
+//! never negative, and are written without a sign: `"-0.00"` is refused like `"-1.00"`.
 
 use std::str::FromStr;
 
@@ -107,10 +109,12 @@ fn minor_units(text: &str, currency: Currency, sign: Sign) -> Result<i64, String
         if text.starts_with('-') { "-" } else { "" },
         &fraction[..significant]
     );
-    let decimal = Decimal::from_str(trimmed.trim_end_matches('.')).map_err(|_| too_large())?;
-    if sign == Sign::NonNegative && decimal.is_sign_negative() && !decimal.is_zero() {
-        return Err(format!("amount must not be negative, found \"{text}\""));
+    if sign == Sign::NonNegative && text.starts_with('-') {
+        return Err(format!(
+            "amount must not be negative, found \"{text}\"; amounts here are written without a sign"
+        ));
     }
+    let decimal = Decimal::from_str(trimmed.trim_end_matches('.')).map_err(|_| too_large())?;
     let scale = Decimal::from(currency.minor_per_major());
     decimal
         .checked_mul(scale)
@@ -167,10 +171,11 @@ mod tests {
         assert_eq!(parse(json!("12000"), "USD"), Ok(1_200_000));
         assert_eq!(parse(json!("0.5"), "USD"), Ok(50));
         assert_eq!(parse(json!("12.000"), "USD"), Ok(1200));
+        assert_eq!(parse(json!("900.000000"), "USD"), Ok(90_000));
+        assert_eq!(parse(json!("48000.00"), "JPY"), Ok(48_000));
         assert_eq!(parse(json!(500), "USD"), Ok(50_000));
         assert_eq!(parse(json!("48000"), "JPY"), Ok(48_000));
         assert_eq!(parse(json!("1.234"), "KWD"), Ok(1234));
-        assert_eq!(parse(json!("-0.00"), "USD"), Ok(0));
     }
 
     #[test]
@@ -194,14 +199,13 @@ mod tests {
                     .into()
             )
         );
-        assert_eq!(
-            parse(json!("-1.5"), "USD"),
-            Err("total: amount must not be negative, found \"-1.5\"".into())
-        );
-        assert_eq!(
-            parse(json!(-3), "USD"),
-            Err("total: amount must not be negative, found \"-3\"".into())
-        );
+        for negative in [json!("-1.5"), json!(-3), json!("-0.00"), json!("-0")] {
+            let error = parse(negative.clone(), "USD").unwrap_err();
+            assert!(
+                error.starts_with("total: amount must not be negative, found \"-"),
+                "{negative}: {error}"
+            );
+        }
         for bad in [
             "", "abc", "1.", ".5", "1e3", "+1", "1_000", "1.2.3", " 1", "--1",
         ] {

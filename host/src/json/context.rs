@@ -2,9 +2,12 @@
 //!
 //! Field names are the WIT names in snake_case. Money fields that are `*-minor` in the WIT drop the
 //! suffix and hold decimal amounts in major units of the enclosing record's currency (see
-//! [`super::amount`]). Unknown fields are rejected. Absent lists are empty, absent flags `false`,
-//! absent options `None`; null counts as absent. Derived values (`today`, `amount_due`) are computed
-//! here and refused as input.
+//! [`super::amount`]). Unknown fields are rejected. `null` is refused everywhere (it never means
+//! "empty" or "unset": omit the field instead). The lists a scheduled evaluation reads (`invoices`,
+//! `payment_attempts`, `activities`, `promises`) are required when there is no `deal_event`; other
+//! absent lists are empty, absent flags `false`, absent options `None`. Ids are checked by
+//! [`super::ids::id`]. Derived values (`today`, `amount_due`) are computed here and refused as
+//! input.
 
 use serde_json::Value;
 
@@ -17,8 +20,9 @@ use crm_rules_guest::types::{
 use super::amount::{Sign, amount, currency, money};
 use super::enums::parse_enum;
 use super::error::InputError;
+use super::ids::id;
 use super::params::params;
-use super::reader::{Obj, Path, boolean, bounded, string, uint};
+use super::reader::{Obj, Path, Presence, boolean, bounded, string, uint};
 use super::records::{activity, deal_event, payment_attempt, promise};
 use super::time::{date, timestamp};
 
@@ -46,11 +50,14 @@ const CONTEXT: &[&str] = &[
 
 /// Converts a JSON evaluation context.
 ///
-/// Required: `now` (RFC 3339 with an offset) and `account`. Optional: `id`, and the lists
-/// `invoices`, `payment_attempts`, `activities`, `promises` (ids unique within each list),
-/// `deal_event`, `calendar` (default: weekend Saturday and Sunday, no holidays) and `params`
-/// (an object; see [`super::params_from_json`]). `today` is not accepted: it is the account's
-/// local date at `now` in `account.timezone`.
+/// Required: `now` (RFC 3339 with an offset) and `account`, and, on a scheduled evaluation (no
+/// `deal_event`), the lists `invoices`, `payment_attempts`, `activities` and `promises` (`[]` when
+/// there are none: a missing list would read as "nothing owed, nothing tried, nothing promised").
+/// Optional: `id`, `deal_event` (with it, those lists may be left out and are then empty),
+/// `calendar` (default: weekend Saturday and Sunday, no holidays) and `params` (an object; see
+/// [`super::params_from_json`]; whether the pack declares them is [`crate::RulePack::check_context`]'s
+/// business). Ids are unique within each list. `today` is not accepted: it is the account's local
+/// date at `now` in `account.timezone`.
 pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
     let root = Path::Root;
     let obj = Obj::open(value, root)?;
@@ -59,36 +66,53 @@ pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
         "today is derived from now and account.timezone; remove it",
     )?;
     obj.allow(&[CONTEXT])?;
-    let id = obj.opt("id", string)?;
+    let context_id = obj.opt("id", id)?;
     let now = obj.req("now", timestamp)?;
     let account = obj.req("account", account)?;
     let today = local_date(now, &account.timezone)
         .map_err(|error| root.field("now").error(error.to_string()))?;
+    let deal_event = obj.opt("deal_event", deal_event)?;
+    let lists = match deal_event {
+        Some(_) => Presence::Optional,
+        None => Presence::Required("a scheduled evaluation (no deal_event) reads this list"),
+    };
     let context = Context {
         now,
         today,
-        invoices: obj.unique_list("invoices", "invoice id", "id", |i: &Invoice| &i.id, invoice)?,
-        deal_event: obj.opt("deal_event", deal_event)?,
-        payment_attempts: obj.unique_list(
+        invoices: obj.unique_list_if(
+            "invoices",
+            lists,
+            "invoice id",
+            "id",
+            |i: &Invoice| &i.id,
+            invoice,
+        )?,
+        deal_event,
+        payment_attempts: obj.unique_list_if(
             "payment_attempts",
+            lists,
             "payment attempt id",
             "id",
             |attempt| &attempt.id,
             payment_attempt,
         )?,
-        activities: obj.unique_list(
+        activities: obj.unique_list_if(
             "activities",
+            lists,
             "activity id",
             "id",
             |activity| &activity.id,
             activity,
         )?,
-        promises: obj.unique_list("promises", "promise id", "id", |p| &p.id, promise)?,
+        promises: obj.unique_list_if("promises", lists, "promise id", "id", |p| &p.id, promise)?,
         calendar: obj.or("calendar", default_calendar(), calendar)?,
         params: obj.or("params", Vec::new(), params)?,
         account,
     };
-    Ok(ParsedContext { id, context })
+    Ok(ParsedContext {
+        id: context_id,
+        context,
+    })
 }
 
 const ACCOUNT: &[&str] = &[
@@ -116,7 +140,7 @@ const ACCOUNT: &[&str] = &[
 fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
     let obj = Obj::with_fields(value, *path, &[ACCOUNT])?;
     Ok(Account {
-        id: obj.req("id", string)?,
+        id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         tier: obj.req("tier", parse_enum)?,
         timezone: obj.req("timezone", |value, path| {
@@ -142,8 +166,8 @@ fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
             .and_then(|score| u8::try_from(score).ok()),
         dunning_excluded: obj.or("dunning_excluded", false, boolean)?,
         dunning_paused_until: obj.opt("dunning_paused_until", date)?,
-        account_executive_id: obj.opt("account_executive_id", string)?,
-        collections_owner_id: obj.opt("collections_owner_id", string)?,
+        account_executive_id: obj.opt("account_executive_id", id)?,
+        collections_owner_id: obj.opt("collections_owner_id", id)?,
         payment_method_on_file: obj.or("payment_method_on_file", false, boolean)?,
         contacts: obj.unique_list("contacts", "contact id", "id", |c: &Contact| &c.id, contact)?,
         payment_behaviour: obj.or(
@@ -164,12 +188,12 @@ fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
     })
 }
 
-/// Required: `reason`, `key`, `since` (RFC 3339).
+/// Required: `reason`, `key` (an id: it is compared with the keys of actions), `since` (RFC 3339).
 fn credit_hold(value: &Value, path: &Path) -> Result<CreditHold, InputError> {
     let obj = Obj::with_fields(value, *path, &[&["reason", "key", "since"]])?;
     Ok(CreditHold {
         reason: obj.req("reason", string)?,
-        key: obj.req("key", string)?,
+        key: obj.req("key", id)?,
         since: obj.req("since", timestamp)?,
     })
 }
@@ -187,7 +211,7 @@ fn contact(value: &Value, path: &Path) -> Result<Contact, InputError> {
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Contact {
-        id: obj.req("id", string)?,
+        id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         role: obj.req("role", parse_enum)?,
         email: obj.opt("email", string)?,
@@ -244,8 +268,10 @@ const INVOICE: &[&str] = &[
 ];
 
 /// Required: `id`, `status`, `currency`, `total`, `issue_date`. `number` defaults to the id, `paid`
-/// and `credited` to 0, `collection_method` to `send-invoice`, `dispute` to `none`.
-/// `amount_due` is derived: `max(0, total - paid - credited)`.
+/// and `credited` to 0, `collection_method` to `send-invoice`, `dispute` to `none`. Neither `paid`
+/// nor `credited` may exceed `total` (an overpayment is the account's unapplied credit, not the
+/// invoice's), and `due_date` may not be before `issue_date`. `amount_due` is derived:
+/// `max(0, total - paid - credited)` (a paid invoice later credited as well is due nothing).
 fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
     let obj = Obj::open(value, *path)?;
     obj.reject(
@@ -253,24 +279,45 @@ fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
         "amount_due is derived (total - paid - credited, never negative); remove it",
     )?;
     obj.allow(&[INVOICE])?;
-    let id = obj.req("id", string)?;
+    let invoice_id = obj.req("id", id)?;
     let code = obj.req("currency", currency)?;
     let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
     let total = obj.req("total", money)?;
     let paid = obj.or("paid", 0, money)?;
     let credited = obj.or("credited", 0, money)?;
+    for (name, part) in [("paid", paid), ("credited", credited)] {
+        if part > total {
+            return Err(path.field(name).error(format!(
+                "{name} {} is more than the total {}; an invoice cannot be settled beyond its \
+                 total (record an overpayment as the account's unapplied credit)",
+                code.format_minor(part),
+                code.format_minor(total)
+            )));
+        }
+    }
     let due = i128::from(total) - i128::from(paid) - i128::from(credited);
+    let issue_date = obj.req("issue_date", date)?;
+    let due_date = obj.opt("due_date", date)?;
+    if let Some(due_date) = due_date
+        && due_date < issue_date
+    {
+        return Err(path.field("due_date").error(format!(
+            "the invoice is due ({due_date}) before it was issued ({issue_date})"
+        )));
+    }
     Ok(Invoice {
-        number: obj.opt("number", string)?.unwrap_or_else(|| id.clone()),
-        id,
+        number: obj
+            .opt("number", string)?
+            .unwrap_or_else(|| invoice_id.clone()),
+        id: invoice_id,
         status: obj.req("status", parse_enum)?,
         currency: code.code.to_owned(),
         total_minor: total,
         paid_minor: paid,
         credited_minor: credited,
         amount_due_minor: i64::try_from(due.max(0)).unwrap_or(i64::MAX),
-        issue_date: obj.req("issue_date", date)?,
-        due_date: obj.opt("due_date", date)?,
+        issue_date,
+        due_date,
         collection_method: obj.or(
             "collection_method",
             CollectionMethod::SendInvoice,
@@ -278,8 +325,8 @@ fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
         )?,
         dispute: obj.or("dispute", DisputeStatus::None, parse_enum)?,
         followup_blocked: obj.or("followup_blocked", false, boolean)?,
-        deal_id: obj.opt("deal_id", string)?,
-        source_key: obj.opt("source_key", string)?,
+        deal_id: obj.opt("deal_id", id)?,
+        source_key: obj.opt("source_key", id)?,
         payment_link: obj.opt("payment_link", payment_link)?,
     })
 }
@@ -303,7 +350,7 @@ fn default_calendar() -> Calendar {
 /// `weekend` (weekday names; absent is Saturday and Sunday, `[]` is none) and `holidays` (dates).
 fn calendar(value: &Value, path: &Path) -> Result<Calendar, InputError> {
     let obj = Obj::with_fields(value, *path, &[&["weekend", "holidays"]])?;
-    let weekend = match obj.get("weekend") {
+    let weekend = match obj.get("weekend")? {
         Some(_) => obj.list("weekend", parse_enum)?,
         None => default_calendar().weekend,
     };

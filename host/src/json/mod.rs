@@ -3,8 +3,10 @@
 //! JSON names are the WIT names in snake_case, enum values the WIT names in kebab-case (reminder
 //! steps are `pre-7`, `pre-3`, `due`, `post-1`). Instants are RFC 3339 strings with an offset,
 //! local dates `YYYY-MM-DD`, money decimal amounts in major units (strings, or integers; never
-//! floats) converted exactly to the contract's minor units. Unknown fields are errors, so typos are
-//! caught; every error names the path of the offending value (`invoices[3].due_date`).
+//! floats) converted exactly to the contract's minor units. Unknown fields, duplicate keys and
+//! `null` are errors, so typos and ambiguous input are caught; every error names the path of the
+//! offending value (`invoices[3].due_date`). A scheduled context (no `deal_event`) lists its
+//! `invoices`, `payment_attempts`, `activities` and `promises`, `[]` when there are none.
 //!
 //! ```
 //! use crm_rules_host::json::context_from_json;
@@ -14,7 +16,8 @@
 //!     "account": {"id": "acc_1", "name": "Acme", "tier": "smb",
 //!                 "timezone": "America/New_York", "currency": "USD"},
 //!     "invoices": [{"id": "inv_1", "status": "open", "currency": "USD", "total": "1200.00",
-//!                   "paid": "200", "issue_date": "2026-02-15", "due_date": "2026-03-17"}]
+//!                   "paid": "200", "issue_date": "2026-02-15", "due_date": "2026-03-17"}],
+//!     "payment_attempts": [], "activities": [], "promises": []
 //! }"#).unwrap();
 //! assert_eq!(context.today.to_string(), "2026-03-17");
 //! assert_eq!(context.invoices[0].amount_due_minor, 100_000);
@@ -25,13 +28,17 @@ mod amount;
 mod context;
 pub(crate) mod enums;
 mod error;
+mod ids;
 mod params;
 mod reader;
 mod records;
+mod strict;
 mod time;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validity_tests;
 
 pub use action::{
     action_from_json, action_to_json, kind_name, suppression_from_json, suppression_to_json,
@@ -45,7 +52,9 @@ use crm_rules_guest::types::Context;
 use serde_json::Value;
 
 /// Parses JSON text into a value; a syntax error names the line and column
-/// (`line 4 column 7: expected value`).
+/// (`line 4 column 7: expected value`), and so does a key that appears twice in one object, which is
+/// an error at its path (`invoices[0].total: duplicate key "total" at line 9 column 20; ...`). Every
+/// entry point that reads JSON text (contexts, batch lines, fixture files) parses it here.
 pub fn parse_json(text: &str) -> Result<Value, InputError> {
     if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
         return Err(InputError::new(
@@ -53,7 +62,7 @@ pub fn parse_json(text: &str) -> Result<Value, InputError> {
             "the input is empty, expected a JSON object",
         ));
     }
-    serde_json::from_str(text).map_err(|error| InputError::syntax(&error))
+    strict::parse_strict(text)
 }
 
 /// Parses and converts a JSON evaluation context given as text, keeping its optional `id`.

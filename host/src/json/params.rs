@@ -172,7 +172,10 @@ mod tests {
         );
         assert_eq!(
             param_value_from_json(&json!({"USD": -1})),
-            Err("USD: amount must not be negative, found \"-1\"".into())
+            Err(
+                "USD: amount must not be negative, found \"-1\"; amounts here are written without a sign"
+                    .into()
+            )
         );
     }
 }

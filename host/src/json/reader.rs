@@ -90,18 +90,33 @@ pub(crate) fn mismatch(path: &Path, expected: &str, found: &Value) -> InputError
     path.error(format!("expected {expected}, found {}", describe(found)))
 }
 
+/// Whether a list field may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Absent means empty.
+    Optional,
+    /// Absent is an error; the text says why the list is needed.
+    Required(&'static str),
+}
+
 /// A JSON object being read, with the path of the object itself.
 #[derive(Debug)]
 pub(crate) struct Obj<'a> {
     map: &'a Map<String, Value>,
     path: Path<'a>,
+    /// Whether `null` reads as an absent field (rule output) instead of an error (input).
+    null_is_absent: bool,
 }
 
 impl<'a> Obj<'a> {
     /// Opens `value` as an object.
     pub(crate) fn open(value: &'a Value, path: Path<'a>) -> Result<Obj<'a>, InputError> {
         match value {
-            Value::Object(map) => Ok(Obj { map, path }),
+            Value::Object(map) => Ok(Obj {
+                map,
+                path,
+                null_is_absent: false,
+            }),
             other => Err(mismatch(&path, "an object", other)),
         }
     }
@@ -116,6 +131,16 @@ impl<'a> Obj<'a> {
         let obj = Obj::open(value, path)?;
         obj.allow(groups)?;
         Ok(obj)
+    }
+
+    /// This object with `null` read as an absent field, for rule output read back (Rhai writes `()`,
+    /// which becomes `null`, for an optional field a rule leaves unset). Input never gets this:
+    /// there `null` is an error (see [`Obj::get`]).
+    pub(crate) fn null_is_absent(self) -> Obj<'a> {
+        Obj {
+            null_is_absent: true,
+            ..self
+        }
     }
 
     /// Rejects any field not among `groups`.
@@ -143,9 +168,16 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// Field `name`, unless absent or null.
-    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|value| !value.is_null())
+    /// Field `name`, `None` if absent. `null` is an error: it never stands for a default, a
+    /// missing record or an empty list (an input that means "none" omits the field, or gives `[]`).
+    pub(crate) fn get(&self, name: &str) -> Result<Option<&'a Value>, InputError> {
+        match self.map.get(name) {
+            Some(Value::Null) if self.null_is_absent => Ok(None),
+            Some(Value::Null) => Err(self.path.field(name).error(
+                "null is not accepted; omit the field to leave it unset (or give [] for no items)",
+            )),
+            other => Ok(other),
+        }
     }
 
     /// A required field, converted by `convert`.
@@ -162,19 +194,19 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An optional field (absent or null is `None`), converted by `convert`.
+    /// An optional field (absent is `None`; null is an error), converted by `convert`.
     pub(crate) fn opt<T>(
         &self,
         name: &str,
         convert: impl FnOnce(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Option<T>, InputError> {
-        match self.get(name) {
+        match self.get(name)? {
             Some(value) => convert(value, &self.path.field(name)).map(Some),
             None => Ok(None),
         }
     }
 
-    /// An optional field with a default for absent or null.
+    /// An optional field with a default for absent (null is an error).
     pub(crate) fn or<T>(
         &self,
         name: &str,
@@ -184,15 +216,31 @@ impl<'a> Obj<'a> {
         Ok(self.opt(name, convert)?.unwrap_or(default))
     }
 
-    /// A list field (absent or null is empty), each element converted by `convert`.
+    /// A list field (absent is empty; null is an error), each element converted by `convert`.
     pub(crate) fn list<T>(
         &self,
         name: &str,
+        convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
+        self.list_if(name, Presence::Optional, convert)
+    }
+
+    /// A list field that must be present (`[]` when there is nothing) when `presence` is
+    /// [`Presence::Required`]; otherwise as [`Obj::list`].
+    pub(crate) fn list_if<T>(
+        &self,
+        name: &str,
+        presence: Presence,
         mut convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
         let path = self.path.field(name);
-        match self.get(name) {
-            None => Ok(Vec::new()),
+        match self.get(name)? {
+            None => match presence {
+                Presence::Optional => Ok(Vec::new()),
+                Presence::Required(why) => Err(path.error(format!(
+                    "missing required field: {why}; give [] if there are none"
+                ))),
+            },
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
@@ -214,7 +262,20 @@ impl<'a> Obj<'a> {
         key: impl Fn(&T) -> &str,
         convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
     ) -> Result<Vec<T>, InputError> {
-        let items = self.list(name, convert)?;
+        self.unique_list_if(name, Presence::Optional, what, key_field, key, convert)
+    }
+
+    /// [`Obj::unique_list`], required when `presence` says so (see [`Obj::list_if`]).
+    pub(crate) fn unique_list_if<T>(
+        &self,
+        name: &str,
+        presence: Presence,
+        what: &str,
+        key_field: &str,
+        key: impl Fn(&T) -> &str,
+        convert: impl FnMut(&'a Value, &Path) -> Result<T, InputError>,
+    ) -> Result<Vec<T>, InputError> {
+        let items = self.list_if(name, presence, convert)?;
         let mut seen = std::collections::HashSet::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let id = key(item);
@@ -286,84 +347,6 @@ pub(crate) fn bounded(value: &Value, path: &Path, max: u32) -> Result<u32, Input
     u32::try_from(number).map_err(|_| path.error("number out of range"))
 }
 
-/// A list of strings.
-pub(crate) fn strings(value: &Value, path: &Path) -> Result<Vec<String>, InputError> {
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| string(item, &path.index(index)))
-            .collect(),
-        other => Err(mismatch(path, "a list of strings", other)),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn paths_render_fields_and_indices() {
-        let root = Path::Root;
-        let invoices = root.field("invoices");
-        let third = invoices.index(3);
-        assert_eq!(third.field("due_date").render(), "invoices[3].due_date");
-        assert_eq!(root.render(), "");
-        assert_eq!(root.index(0).field("id").render(), "[0].id");
-    }
-
-    #[test]
-    fn fields_are_typed_and_located() {
-        let value = json!({"name": 5, "tags": ["a", 1], "flag": null, "n": -1});
-        let obj = Obj::open(&value, Path::Root).unwrap();
-        let error = obj.req("name", string).unwrap_err();
-        assert_eq!(error.to_string(), "name: expected a string, found a number");
-        let error = obj.req("tags", strings).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "tags[1]: expected a string, found a number"
-        );
-        assert!(!obj.or("flag", false, boolean).unwrap());
-        let error = obj.req("flag", boolean).unwrap_err();
-        assert_eq!(error.to_string(), "flag: required field is null");
-        let error = obj.req("missing", boolean).unwrap_err();
-        assert_eq!(error.to_string(), "missing: missing required field");
-        let error = obj.req("n", uint).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "n: expected a whole number from 0 to 4294967295, found -1"
-        );
-        let huge: Value = serde_json::from_str("{\"n\": 18446744073709551616}").unwrap();
-        let error = Obj::open(&huge, Path::Root)
-            .unwrap()
-            .req("n", uint)
-            .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "n: expected a whole number from 0 to 4294967295, found a number too large for 64 bits"
-        );
-    }
-
-    #[test]
-    fn unknown_fields_and_duplicates_are_named() {
-        let value = json!({"items": [{"id": "a"}, {"id": "b"}, {"id": "a"}], "itemz": 1});
-        let error = Obj::with_fields(&value, Path::Root, &[&["items"]]).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "itemz: unknown field \"itemz\", expected one of items"
-        );
-        let obj = Obj::open(&value, Path::Root).unwrap();
-        let error = obj
-            .unique_list(
-                "items",
-                "item id",
-                "id",
-                |id: &String| id,
-                |item, path| Obj::open(item, *path)?.req("id", string),
-            )
-            .unwrap_err();
-        assert_eq!(error.to_string(), "items[2].id: duplicate item id \"a\"");
-    }
-}
+#[path = "reader_tests.rs"]
+mod tests;

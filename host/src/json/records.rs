@@ -16,7 +16,8 @@ use crm_rules_guest::types::{
 use super::amount::{Sign, amount, money};
 use super::enums::parse_enum;
 use super::error::InputError;
-use super::reader::{Obj, Path, boolean, bounded, string, strings, uint};
+use super::ids::{id, ids};
+use super::reader::{Obj, Path, boolean, bounded, string, uint};
 use super::time::{date, timestamp};
 
 const DEAL_EVENT: &[&str] = &[
@@ -40,7 +41,7 @@ pub(crate) fn deal_event(value: &Value, path: &Path) -> Result<DealEvent, InputE
     let code = Currency::from_code(&deal.amount.currency)
         .map_err(|error| path.field("deal").error(error.to_string()))?;
     Ok(DealEvent {
-        id: obj.req("id", string)?,
+        id: obj.req("id", id)?,
         kind: obj.req("kind", parse_enum)?,
         change_origin: obj.opt("change_origin", string)?,
         occurred_at: obj.req("occurred_at", timestamp)?,
@@ -70,7 +71,7 @@ const DEAL: &[&str] = &[
 fn deal(value: &Value, path: &Path) -> Result<Deal, InputError> {
     let obj = Obj::with_fields(value, *path, &[DEAL])?;
     Ok(Deal {
-        id: obj.req("id", string)?,
+        id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         stage: obj.req("stage", parse_enum)?,
         amount: obj.req("amount", money)?,
@@ -92,7 +93,7 @@ fn milestone(value: &Value, path: &Path, code: Currency) -> Result<Milestone, In
     const FIELDS: &[&str] = &["id", "name", "amount", "percent_bps", "invoiced_bps"];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Milestone {
-        id: obj.req("id", string)?,
+        id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         amount_minor: obj.opt("amount", |value, path| {
             amount(value, path, code, Sign::NonNegative)
@@ -114,7 +115,7 @@ fn delivery(value: &Value, path: &Path, code: Currency) -> Result<Delivery, Inpu
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Delivery {
-        batch_id: obj.req("batch_id", string)?,
+        batch_id: obj.req("batch_id", id)?,
         ordered_units: obj.req("ordered_units", uint)?,
         delivered_units: obj.req("delivered_units", uint)?,
         invoiced_units: obj.or("invoiced_units", 0, uint)?,
@@ -188,15 +189,16 @@ pub(crate) fn payment_attempt(value: &Value, path: &Path) -> Result<PaymentAttem
     const FIELDS: &[&str] = &["id", "invoice_id", "at", "outcome", "decline_reason"];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(PaymentAttempt {
-        id: obj.req("id", string)?,
-        invoice_id: obj.opt("invoice_id", string)?,
+        id: obj.req("id", id)?,
+        invoice_id: obj.opt("invoice_id", id)?,
         at: obj.req("at", timestamp)?,
         outcome: obj.req("outcome", parse_enum)?,
         decline_reason: obj.opt("decline_reason", parse_enum)?,
     })
 }
 
-/// Required: `id`, `key`, `kind` (an action kind), `at`, `outcome`. Optional `invoice_id`,
+/// Required: `id`, `key` (the key of the action it records, checked like an id), `kind` (an action
+/// kind), `at`, `outcome`. Optional `invoice_id`,
 /// `step` (`pre-7`, `pre-3`, `due`, `post-1`), `channel`.
 pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputError> {
     const FIELDS: &[&str] = &[
@@ -211,11 +213,11 @@ pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputErro
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
     Ok(Activity {
-        id: obj.req("id", string)?,
-        key: obj.req("key", string)?,
+        id: obj.req("id", id)?,
+        key: obj.req("key", id)?,
         kind: obj.req("kind", parse_enum)?,
         at: obj.req("at", timestamp)?,
-        invoice_id: obj.opt("invoice_id", string)?,
+        invoice_id: obj.opt("invoice_id", id)?,
         step: obj.opt("step", parse_enum)?,
         channel: obj.opt("channel", parse_enum)?,
         outcome: obj.req("outcome", parse_enum)?,
@@ -239,8 +241,8 @@ pub(crate) fn promise(value: &Value, path: &Path) -> Result<Promise, InputError>
     let code = Currency::from_code(&promised.currency)
         .map_err(|error| path.field("amount").error(error.to_string()))?;
     Ok(Promise {
-        id: obj.req("id", string)?,
-        invoice_ids: obj.or("invoice_ids", Vec::new(), strings)?,
+        id: obj.req("id", id)?,
+        invoice_ids: obj.or("invoice_ids", Vec::new(), ids)?,
         promised_date: obj.req("promised_date", date)?,
         grace_days: obj.or("grace_days", 0, uint)?,
         received_minor: obj.or("received", 0, |value, path| {

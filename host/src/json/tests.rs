@@ -165,11 +165,13 @@ fn a_realistic_context_parses() {
     assert_eq!(ctx.param_flag("strict"), Ok(true));
 }
 
-fn minimal() -> Value {
+/// The smallest scheduled context: an account and the four lists a scheduled evaluation reads.
+pub(super) fn minimal() -> Value {
     json!({
         "now": "2026-03-18T02:30:00Z",
         "account": {"id": "acc_1", "name": "Acme", "tier": "smb",
-                    "timezone": "America/New_York", "currency": "USD"}
+                    "timezone": "America/New_York", "currency": "USD"},
+        "invoices": [], "payment_attempts": [], "activities": [], "promises": []
     })
 }
 
@@ -231,7 +233,7 @@ fn amount_due_is_derived_and_never_negative() {
     assert!(error(&value).starts_with("invoices[0].amount_due: amount_due is derived"));
 }
 
-fn error(value: &Value) -> String {
+pub(super) fn error(value: &Value) -> String {
     parse_context(value).unwrap_err().to_string()
 }
 
@@ -277,7 +279,7 @@ fn each_error_names_its_path() {
     );
     fails(
         |v| v["promises"][0]["received"] = json!("-1.5"),
-        "promises[0].received: amount must not be negative, found \"-1.5\"",
+        "promises[0].received: amount must not be negative, found \"-1.5\"; amounts here are written without a sign",
     );
     fails(
         |v| v["deal_event"]["deal"]["stage"] = json!("won"),

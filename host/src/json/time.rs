@@ -1,4 +1,9 @@
 //! Dates and instants in JSON: `YYYY-MM-DD` local dates and RFC 3339 instants.
+//!
+//! Both are limited to the years 0001 to 9999 (year 0000 does not exist in the calendar people
+//! write invoices in, and RFC 3339 has four-digit years). An instant separates date and time with
+//! `T` (RFC 3339 also allows a space or a lower-case `t`; those are refused, so that every instant is
+//! written one way).
 
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use serde_json::Value;
@@ -8,17 +13,32 @@ use crm_rules_guest::types::{Date, Timestamp};
 use super::error::InputError;
 use super::reader::{Path, mismatch};
 
-/// A local date, `YYYY-MM-DD`; impossible dates (`2026-02-30`) are rejected.
+/// The years a date or an instant may have.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// The message for a date or an instant outside [`YEARS`].
+fn year_out_of_range(text: &str) -> String {
+    format!("\"{text}\" is outside the years 0001 to 9999")
+}
+
+/// A local date, `YYYY-MM-DD` in the years 0001 to 9999; impossible dates (`2026-02-30`) are
+/// rejected.
 pub(crate) fn date(value: &Value, path: &Path) -> Result<Date, InputError> {
     let Value::String(text) = value else {
         return Err(mismatch(path, "a date string (YYYY-MM-DD)", value));
     };
-    Date::parse(text)
-        .ok_or_else(|| path.error(format!("invalid date \"{text}\", expected YYYY-MM-DD")))
+    let date = Date::parse(text)
+        .ok_or_else(|| path.error(format!("invalid date \"{text}\", expected YYYY-MM-DD")))?;
+    if !YEARS.contains(&date.year) {
+        return Err(path.error(year_out_of_range(text)));
+    }
+    Ok(date)
 }
 
-/// An instant: an RFC 3339 string with an offset (`2026-03-17T14:00:00Z`), as milliseconds since
-/// the epoch. Precision finer than a millisecond is rejected rather than silently truncated.
+/// An instant: an RFC 3339 string with `T` between date and time and an offset
+/// (`2026-03-17T14:00:00Z`), in the years 0001 to 9999 (as written, in its own offset), as
+/// milliseconds since the epoch. Precision finer than a millisecond is rejected rather than
+/// silently truncated.
 pub(crate) fn timestamp(value: &Value, path: &Path) -> Result<Timestamp, InputError> {
     let Value::String(text) = value else {
         return Err(mismatch(
@@ -27,11 +47,20 @@ pub(crate) fn timestamp(value: &Value, path: &Path) -> Result<Timestamp, InputEr
             value,
         ));
     };
-    let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| {
+    let invalid = || {
         path.error(format!(
             "invalid timestamp \"{text}\", expected RFC 3339 with an offset, e.g. \"2026-03-17T14:00:00Z\""
         ))
-    })?;
+    };
+    let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| invalid())?;
+    if text.as_bytes().get(10) != Some(&b'T') {
+        return Err(path.error(format!(
+            "invalid timestamp \"{text}\": date and time must be separated by \"T\", e.g. \"2026-03-17T14:00:00Z\""
+        )));
+    }
+    if !YEARS.contains(&parsed.year()) {
+        return Err(path.error(year_out_of_range(text)));
+    }
     if parsed.timestamp_subsec_nanos() % 1_000_000 != 0 {
         return Err(path.error(format!(
             "timestamp \"{text}\" is more precise than a millisecond"
@@ -104,6 +133,13 @@ mod tests {
             "due_date: invalid date \"2026-02-30\", expected YYYY-MM-DD"
         );
         assert!(date(&json!("2026-3-17"), &at("d")).is_err());
+        let error = date(&json!("0000-01-01"), &at("issue_date")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "issue_date: \"0000-01-01\" is outside the years 0001 to 9999"
+        );
+        assert!(date(&json!("0001-01-01"), &at("d")).is_ok());
+        assert!(date(&json!("9999-12-31"), &at("d")).is_ok());
         assert!(date(&json!(20260317), &at("d")).is_err());
     }
 
@@ -119,6 +155,12 @@ mod tests {
             "{error}"
         );
         assert!(timestamp(&json!("2026-03-17T14:00:00.0005Z"), &at("now")).is_err());
+        let error = timestamp(&json!("2026-03-17 14:00:00Z"), &at("now")).unwrap_err();
+        assert!(error.message().contains("separated by \"T\""), "{error}");
+        assert!(timestamp(&json!("2026-03-17t14:00:00Z"), &at("now")).is_err());
+        let error = timestamp(&json!("0000-06-01T00:00:00Z"), &at("now")).unwrap_err();
+        assert!(error.message().contains("outside the years"), "{error}");
+        assert!(timestamp(&json!("0001-01-01T00:00:00+01:00"), &at("now")).is_ok());
         assert!(timestamp(&json!(1_773_756_000_000_i64), &at("now")).is_err());
         assert_eq!(
             timestamp_or_millis(&json!(1_773_756_000_000_i64), &at("now")).unwrap(),

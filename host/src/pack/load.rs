@@ -68,10 +68,10 @@ impl RulePack {
                 hasher.update(b"\0");
                 hasher.update(&bytes);
                 let source = String::from_utf8_lossy(&bytes);
-                Some(crate::script::compile_source(
+                Some(crate::script::Prelude::compile(
                     &inner.rhai,
-                    "prelude",
                     &path,
+                    file.display().to_string(),
                     &source,
                 )?)
             }
@@ -142,7 +142,7 @@ impl RulePack {
                     &inner.rhai,
                     &spec.id,
                     spec.kind,
-                    &path,
+                    (&path, spec.source.display().to_string()),
                     &source,
                     prelude.as_ref(),
                 )?)
@@ -157,7 +157,12 @@ impl RulePack {
             version: manifest.pack.version.clone(),
             hash: format!("sha256:{}", hex(&hasher.finalize())),
         };
-        let limits = inner.limits.with_overrides(&manifest.limits);
+        let limits = inner.limits.lowered_by(&manifest.limits).map_err(|error| {
+            LoadError::LimitAboveCeiling {
+                path: manifest_path.clone(),
+                error,
+            }
+        })?;
         Ok(RulePack {
             engine,
             identity,

@@ -1,5 +1,6 @@
 //! A loaded rule pack: its modules ready to run, its parameters and its content hash.
 
+mod input;
 mod load;
 
 use std::borrow::Cow;
@@ -13,7 +14,7 @@ use crate::decision::{
 };
 use crate::engine::RuleEngine;
 use crate::error::{RuleError, RuleErrorKind};
-use crate::limits::Limits;
+use crate::limits::{LimitAboveCeilingError, LimitOverrides, Limits};
 use crate::manifest::{Manifest, ModuleSpec, OnError, RuleKind};
 use crate::script::ScriptRule;
 use crate::wasm::bridge::Bridge;
@@ -154,27 +155,36 @@ impl RulePack {
 
     /// Evaluates every module whose kind applies to `ctx`: billing modules when it carries a deal
     /// event, reminder and escalation modules otherwise. Never fails: a module's failure is an entry
-    /// in [`Decision::errors`], and its `on_error` decides the [`Decision::status`].
+    /// in [`Decision::errors`], and its `on_error` decides the [`Decision::status`]. A context that
+    /// fails [`RulePack::check_context`] runs no module: each that applies gets a
+    /// [`RuleErrorKind::BadInput`] error naming the parameter, and the decision is held for review.
     pub fn evaluate(&self, ctx: &Context) -> Decision {
         self.evaluate_with_id(ctx, None)
     }
 
     /// [`RulePack::evaluate`], recording the context's id in the decision.
     pub fn evaluate_with_id(&self, ctx: &Context, context_id: Option<&str>) -> Decision {
-        self.evaluate_with_limits(ctx, context_id, &self.limits)
+        self.evaluate_under(ctx, context_id, &self.limits)
     }
 
-    /// [`RulePack::evaluate_with_id`] under `limits` instead of the pack's own (a host may lower
-    /// them for a tenant, or raise them for a replay). Engine-level Rhai limits (call depth, sizes)
-    /// are fixed when the engine is built and are not affected, and a component's memory stays
-    /// within the engine's [`Limits::max_memory_bytes`] (the size of an instance-pool slot): a
-    /// larger `max_memory_bytes` here has no effect on components.
+    /// [`RulePack::evaluate_with_id`] with the pack's limits lowered by `overrides` (a host may
+    /// lower them for a tenant). Limits are ceilings: engine-level Rhai limits (call depth, sizes)
+    /// are fixed when the engine is built, and no override may raise a figure.
+    ///
+    /// # Errors
+    /// An override above the pack's own limit; nothing is evaluated.
     pub fn evaluate_with_limits(
         &self,
         ctx: &Context,
         context_id: Option<&str>,
-        limits: &Limits,
-    ) -> Decision {
+        overrides: &LimitOverrides,
+    ) -> Result<Decision, LimitAboveCeilingError> {
+        let limits = self.limits.lowered_by(overrides)?;
+        Ok(self.evaluate_under(ctx, context_id, &limits))
+    }
+
+    /// Evaluates under `limits`, which are already within the ceilings.
+    fn evaluate_under(&self, ctx: &Context, context_id: Option<&str>, limits: &Limits) -> Decision {
         // The defaults are added to each backend's own copy of the context, made once per
         // evaluation; the native backend borrows `ctx` unless defaults are missing.
         let missing = self.missing_params(ctx);
@@ -195,6 +205,22 @@ impl RulePack {
             errors: Vec::new(),
             cost: Vec::new(),
         };
+        if let Err(error) = self.check_context(ctx) {
+            decision.status = DecisionStatus::HeldForReview;
+            decision.errors = self
+                .modules
+                .iter()
+                .filter(|m| applies(m.spec.kind))
+                .map(|module| RuleError {
+                    module: module.spec.id.clone(),
+                    kind: RuleErrorKind::BadInput,
+                    message: format!("not run, the input is invalid: {error}"),
+                    line: None,
+                    column: None,
+                })
+                .collect();
+            return decision;
+        }
         for module in self.modules.iter().filter(|m| applies(m.spec.kind)) {
             let kind = module.spec.kind;
             let (result, backend, fuel) = match &module.runner {
@@ -212,9 +238,13 @@ impl RulePack {
                     let value = rhai_ctx
                         .get_or_insert_with(|| crate::script::context::to_dynamic(ctx, &missing))
                         .clone();
-                    let (result, operations) = script.call(&self.engine.inner.rhai, value, limits);
-                    let result = result
-                        .map_err(|failure| ((failure.kind, failure.message), failure.position));
+                    let inner = &self.engine.inner;
+                    let counted = inner.rhai_memory == crate::RhaiMemory::Counted;
+                    let (result, operations) = script.call(&inner.rhai, value, limits, counted);
+                    let result = result.map_err(|failure| {
+                        let place = failure.position.map(|at| (failure.file, at));
+                        ((failure.kind, failure.message), place)
+                    });
                     (result, Backend::Rhai, operations)
                 }
                 Runner::Native(native) => {
@@ -267,11 +297,13 @@ impl RulePack {
                             }
                         }));
                 }
-                Err(((kind, message), position)) => {
+                Err(((kind, message), place)) => {
+                    let (file, position) = place.unzip();
                     decision.errors.push(RuleError {
                         module: module.spec.id.clone(),
                         kind,
                         message,
+                        file: file.flatten(),
                         line: position.map(|(line, _)| line),
                         column: position.map(|(_, column)| column),
                     });

@@ -1,97 +1,59 @@
 //! The Rhai backend: scripts compiled once to an AST and run on a frozen, hardened engine (no `eval`,
 //! no modules, no files, no clock), with per-call operation and deadline budgets.
 
+mod budget;
+mod capped;
 pub(crate) mod context;
 mod helpers;
 mod output;
+mod params;
+mod sandbox;
+mod suggest;
 
-use std::cell::Cell;
+#[cfg(test)]
+mod audit;
+
+use std::collections::HashSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crm_rules_guest::types::RuleOutput;
-use rhai::packages::{Package, StandardPackage};
 use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Position, Scope};
+
+pub(crate) use sandbox::new_engine;
 
 use crate::error::{LoadError, RuleErrorKind};
 use crate::limits::Limits;
 use crate::manifest::RuleKind;
 
-/// How often (in operations) the deadline is checked: reading the clock on every operation costs more
-/// than the operation.
-const DEADLINE_CHECK_EVERY: u64 = 1024;
-
-/// The budget of the script running on this thread.
-#[derive(Clone, Copy)]
-struct Budget {
-    max_operations: u64,
-    deadline: Option<Instant>,
-    operations: u64,
-    /// With [`crate::alloc::CountingAllocator`] installed: the thread's net bytes when the call
-    /// started, and how many more it may hold.
-    memory: Option<(i64, i64)>,
+/// A pack's prelude: functions shared by its Rhai modules, and the file they come from.
+pub(crate) struct Prelude {
+    ast: AST,
+    file: String,
 }
 
-thread_local! {
-    static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget { max_operations: u64::MAX, deadline: None, operations: 0, memory: None })
-    };
-}
-
-const OUT_OF_OPERATIONS: &str = "out-of-operations";
-const PAST_DEADLINE: &str = "past-deadline";
-const OUT_OF_MEMORY: &str = "out-of-memory";
-
-/// Builds the frozen engine every Rhai module shares.
-pub(crate) fn new_engine(limits: &Limits) -> Engine {
-    let mut engine = Engine::new_raw();
-    engine.register_global_module(StandardPackage::new().as_shared_module());
-    helpers::register(&mut engine);
-    engine
-        .set_strict_variables(true)
-        .set_max_call_levels(limits.rhai_max_call_levels)
-        .set_max_expr_depths(limits.rhai_max_expr_depth, limits.rhai_max_expr_depth)
-        .set_max_string_size(limits.rhai_max_string_bytes)
-        .set_max_array_size(limits.rhai_max_array_len)
-        .set_max_map_size(limits.rhai_max_map_len)
-        .set_max_variables(1_000)
-        .set_max_functions(1_000)
-        .on_print(|_| {})
-        .on_debug(|_, _, _| {})
-        .on_progress(|operations| {
-            let budget = BUDGET.with(Cell::get);
-            BUDGET.with(|cell| {
-                cell.set(Budget {
-                    operations,
-                    ..budget
-                })
-            });
-            if operations > budget.max_operations {
-                return Some(Dynamic::from(OUT_OF_OPERATIONS));
-            }
-            if let (Some((start, limit)), Some(now)) =
-                (budget.memory, crate::alloc::thread_net_bytes())
-                && now.saturating_sub(start) > limit
-            {
-                return Some(Dynamic::from(OUT_OF_MEMORY));
-            }
-            if operations % DEADLINE_CHECK_EVERY == 0
-                && budget
-                    .deadline
-                    .is_some_and(|deadline| Instant::now() >= deadline)
-            {
-                return Some(Dynamic::from(PAST_DEADLINE));
-            }
-            None
-        });
-    engine.disable_symbol("eval");
-    engine
+impl Prelude {
+    /// Compiles the prelude at `path`; `file` is its name as the manifest gives it.
+    pub(crate) fn compile(
+        engine: &Engine,
+        path: &Path,
+        file: String,
+        source: &str,
+    ) -> Result<Prelude, LoadError> {
+        let ast = compile_source(engine, "prelude", path, source)?;
+        Ok(Prelude { ast, file })
+    }
 }
 
 /// A compiled Rhai module.
 pub(crate) struct ScriptRule {
     ast: AST,
     entry_point: &'static str,
+    /// The module's file, as the manifest gives it: where its errors are.
+    file: String,
+    /// The prelude's file and the functions that come from it (not redefined by the module): an
+    /// error inside one of them is in the prelude, not the module.
+    prelude: Option<(String, HashSet<String>)>,
 }
 
 impl ScriptRule {
@@ -100,15 +62,24 @@ impl ScriptRule {
         engine: &Engine,
         module: &str,
         kind: RuleKind,
-        path: &Path,
+        (path, file): (&Path, String),
         source: &str,
-        prelude: Option<&AST>,
+        prelude: Option<&Prelude>,
     ) -> Result<ScriptRule, LoadError> {
-        let ast = compile_source(engine, module, path, source)?;
+        let own = compile_source(engine, module, path, source)?;
+        let shared = prelude.map(|prelude| {
+            let names = prelude
+                .ast
+                .iter_functions()
+                .map(|function| function.name.to_owned())
+                .filter(|name| !own.iter_functions().any(|mine| mine.name == name.as_str()))
+                .collect();
+            (prelude.file.clone(), names)
+        });
         // The module's own functions win over the prelude's.
         let ast = match prelude {
-            Some(prelude) => prelude.merge(&ast),
-            None => ast,
+            Some(prelude) => prelude.ast.merge(&own),
+            None => own,
         };
         let entry_point = kind.entry_point();
         if !ast
@@ -122,29 +93,39 @@ impl ScriptRule {
                 function: entry_point.to_owned(),
             });
         }
-        Ok(ScriptRule { ast, entry_point })
+        Ok(ScriptRule {
+            ast,
+            entry_point,
+            file,
+            prelude: shared,
+        })
     }
 
-    /// Runs the entry point on `ctx` (the context as a Rhai map): the output and the operations used.
+    /// The file an error happened in: the prelude's when the innermost function it happened in
+    /// comes from the prelude, else the module's.
+    fn file_of(&self, error: &EvalAltResult) -> String {
+        let mut innermost = None;
+        let mut current = error;
+        while let EvalAltResult::ErrorInFunctionCall(name, _, cause, _) = current {
+            innermost = Some(name.as_str());
+            current = cause;
+        }
+        match (&self.prelude, innermost) {
+            (Some((file, names)), Some(name)) if names.contains(name) => file.clone(),
+            _ => self.file.clone(),
+        }
+    }
+
+    /// Runs the entry point on `ctx` (the context as a Rhai map): the output and the operations
+    /// used. `counted_memory` holds the script to `limits.max_memory_bytes` of heap.
     pub(crate) fn call(
         &self,
         engine: &Engine,
         ctx: Dynamic,
         limits: &Limits,
+        counted_memory: bool,
     ) -> (Result<RuleOutput, ScriptFailure>, u64) {
-        BUDGET.with(|cell| {
-            cell.set(Budget {
-                max_operations: limits.rhai_max_operations,
-                deadline: Instant::now().checked_add(limits.deadline),
-                operations: 0,
-                memory: crate::alloc::thread_net_bytes().map(|start| {
-                    (
-                        start,
-                        i64::try_from(limits.max_memory_bytes).unwrap_or(i64::MAX),
-                    )
-                }),
-            })
-        });
+        budget::start(limits, counted_memory);
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let mut scope = Scope::new();
         let result = engine.call_fn_with_options::<Dynamic>(
@@ -154,14 +135,18 @@ impl ScriptRule {
             self.entry_point,
             (ctx,),
         );
-        let operations = BUDGET.with(Cell::get).operations;
+        let operations = budget::operations();
         let outcome = match result {
             Ok(value) => output::from_dynamic(value).map_err(|message| ScriptFailure {
                 kind: RuleErrorKind::BadOutput,
                 message,
+                file: None,
                 position: None,
             }),
-            Err(error) => Err(classify(&error, limits.deadline)),
+            Err(error) => Err(ScriptFailure {
+                file: Some(self.file_of(&error)),
+                ..classify(&error, limits.deadline)
+            }),
         };
         (outcome, operations)
     }
@@ -190,6 +175,8 @@ pub(crate) fn compile_source(
 pub(crate) struct ScriptFailure {
     pub(crate) kind: RuleErrorKind,
     pub(crate) message: String,
+    /// The script file (module or prelude) the position is in.
+    pub(crate) file: Option<String>,
     pub(crate) position: Option<(usize, usize)>,
 }
 
@@ -208,13 +195,11 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
         inner = cause;
     }
     let kind = match inner {
-        EvalAltResult::ErrorTerminated(token, _) => {
-            match token.clone().into_string().ok().as_deref() {
-                Some(PAST_DEADLINE) => RuleErrorKind::Deadline,
-                Some(OUT_OF_MEMORY) => RuleErrorKind::Memory,
-                _ => RuleErrorKind::OutOfFuel,
-            }
-        }
+        EvalAltResult::ErrorTerminated(token, _) => match budget::stop_reason(token) {
+            Some(budget::Stop::Deadline) => RuleErrorKind::Deadline,
+            Some(budget::Stop::Memory) => RuleErrorKind::Memory,
+            Some(budget::Stop::Operations) | None => RuleErrorKind::OutOfFuel,
+        },
         EvalAltResult::ErrorTooManyOperations(_) => RuleErrorKind::OutOfFuel,
         EvalAltResult::ErrorDataTooLarge(_, _) => RuleErrorKind::Memory,
         EvalAltResult::ErrorStackOverflow(_) => RuleErrorKind::StackOverflow,
@@ -226,12 +211,23 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
         (RuleErrorKind::Memory, EvalAltResult::ErrorTerminated(..)) => {
             "held more memory than its limit allows".to_owned()
         }
-        _ => inner.to_string(),
+        (_, EvalAltResult::ErrorPropertyNotFound(field, _)) => {
+            context::unknown_field_message(field)
+        }
+        // The line and column are reported on their own: the message need not repeat them, and a
+        // thrown value or a runtime error is its own message.
+        (_, EvalAltResult::ErrorRuntime(value, _)) => value.to_string(),
+        _ => {
+            let text = inner.to_string();
+            let at = format!(" ({})", inner.position());
+            text.strip_suffix(&at).map_or(text.clone(), str::to_owned)
+        }
     };
     let position = Some(line_column(inner.position())).filter(|(line, _)| *line > 0);
     ScriptFailure {
         kind,
         message,
+        file: None,
         position,
     }
 }

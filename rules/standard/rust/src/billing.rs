@@ -1,4 +1,5 @@
-//! Billing triggers B0-B11 of the standard policy: a deal event in, invoices (or reviews) out.
+//! Billing triggers B0-B11 of the standard policy (`docs/policy.md`): a deal event in, invoices (or
+//! reviews) out.
 
 use crm_rules_guest::money::{apply_bps, bill_minutes};
 use crm_rules_guest::prelude::*;

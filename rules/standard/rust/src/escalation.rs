@@ -1,8 +1,11 @@
-//! Escalation E1-E6 of the standard policy: follow-ups, escalations, credit holds and promises.
+//! Escalation E1-E6 of the standard policy (`docs/policy.md`): follow-ups, escalations, credit
+//! holds and promises.
 
 use std::collections::BTreeMap;
 
 use crm_rules_guest::prelude::*;
+
+use crate::dunning_stopped;
 
 pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
     let history = History::new(ctx);
@@ -62,11 +65,13 @@ fn anchors<'a>(ctx: &'a Context, history: &History) -> BTreeMap<&'a str, &'a Inv
     anchors
 }
 
-/// E1: per currency, escalate on the anchor invoice by its days past due.
+/// E1: per currency, escalate on the anchor invoice by its days past due. While dunning is stopped
+/// for the account (R6's test), the action due is suppressed instead.
 fn overdue(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(), String> {
     let followup = ctx.param_int("followup_days_past_due")?;
     let to_executive = ctx.param_int("executive_days_past_due")?;
     let to_collections = ctx.param_int("collections_days_past_due")?;
+    let stopped = dunning_stopped(ctx);
     for (currency, anchor) in anchors(ctx, history) {
         let dpd = anchor.days_past_due(&ctx.today).unwrap_or(0);
         let level = if dpd >= to_collections {
@@ -83,6 +88,10 @@ fn overdue(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(),
             ctx.account.id, currency, level, anchor.id
         );
         if history.key_seen(&key) {
+            continue;
+        }
+        if let Some(reason) = stopped {
+            out.suppress("escalation.overdue", &anchor.id, reason);
             continue;
         }
         let reason = format!("invoice {} is {dpd} days past due", anchor.number);

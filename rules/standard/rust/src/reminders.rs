@@ -1,7 +1,10 @@
-//! Reminders R1-R8 of the standard policy: for each open invoice, at most one step, on one channel.
+//! Reminders R1-R8 of the standard policy (`docs/policy.md`): for each open invoice, at most one
+//! step, on one channel.
 
 use crm_rules_guest::clock::{local_minute_of_day, next_local_time};
 use crm_rules_guest::prelude::*;
+
+use crate::dunning_stopped;
 
 const RULE_STEP: &str = "reminder.step";
 const RULE_SUPPRESS: &str = "reminder.suppress";
@@ -17,7 +20,6 @@ pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
 
 /// R6: why this invoice gets no reminder at all, if it gets none.
 fn suppression(ctx: &Context, history: &History, invoice: &Invoice) -> Option<SuppressionReason> {
-    let account = &ctx.account;
     if invoice.status != InvoiceStatus::Open {
         Some(SuppressionReason::NotOpen)
     } else if invoice.amount_due_minor <= 0 {
@@ -28,13 +30,8 @@ fn suppression(ctx: &Context, history: &History, invoice: &Invoice) -> Option<Su
         Some(SuppressionReason::DisputeOpen)
     } else if invoice.followup_blocked {
         Some(SuppressionReason::FollowupBlocked)
-    } else if account.dunning_excluded {
-        Some(SuppressionReason::DunningExcluded)
-    } else if account
-        .dunning_paused_until
-        .is_some_and(|until| ctx.today <= until)
-    {
-        Some(SuppressionReason::DunningPaused)
+    } else if let Some(reason) = dunning_stopped(ctx) {
+        Some(reason)
     } else if history.promise_covers(&invoice.id) {
         Some(SuppressionReason::PromiseOpen)
     } else {

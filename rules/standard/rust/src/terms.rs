@@ -1,5 +1,5 @@
-//! Issuing an invoice: risk-based terms (B12) and the credit-limit check (B13), shared by every billing
-//! trigger that creates one.
+//! Issuing an invoice: risk-based terms (B12) and the credit-limit check (B13) of the standard policy
+//! (`docs/policy.md`), shared by every billing trigger that creates one.
 
 use crm_rules_guest::prelude::*;
 

@@ -1,0 +1,214 @@
+//! Reading a context for a pack: parsed, then checked against what the pack declares.
+//!
+//! A context may override a parameter's default (`"params": {"sms_max": {"USD": "300.00"}}`), but
+//! only one the pack declares (in `[params]` or its `params_file`), and only with a value of the
+//! declared kind: an integer for an integer, a string for a text, `true`/`false` for a flag, an
+//! object of amounts for a money table (whose currencies are data: an override may name others).
+//! Anything else would be ignored by the rules, or fail inside them, while the default stayed in
+//! force: a misspelt `sms_maxx` would leave the SMS ceiling where it was.
+
+use crm_rules_guest::types::{Context, Param, ParamValue};
+
+use super::RulePack;
+use crate::json::{InputError, ParsedContext};
+
+impl RulePack {
+    /// Reads a JSON context for this pack: refused if longer than [`crate::Limits::max_input_bytes`],
+    /// parsed by [`crate::json::parse_context_limited`], then checked by
+    /// [`RulePack::check_context`]. The way in for context text (`crm-rules eval` and
+    /// [`crate::batch`] read theirs here).
+    ///
+    /// # Errors
+    /// The first problem, located by its field path (and line and column for JSON syntax).
+    pub fn parse_context(&self, text: &str) -> Result<ParsedContext, InputError> {
+        let parsed = crate::json::parse_context_limited(text, self.limits.max_input_bytes)?;
+        self.check_context(&parsed.context)?;
+        Ok(parsed)
+    }
+
+    /// Checks the parts of `ctx` that only the pack can judge: every parameter the context sets is
+    /// one the pack declares, with the kind of value it declares. Run it on every context read from
+    /// outside before [`RulePack::evaluate`] ([`RulePack::parse_context`] does, and so do fixture
+    /// runs and `crm-rules check`), so that a bad override is reported as an input error;
+    /// `evaluate` itself holds a context that fails this check for review instead of running it on
+    /// the defaults.
+    ///
+    /// # Errors
+    /// The first offending parameter, at `params.{name}`: `the pack declares no parameter
+    /// "sms_maxx" (did you mean "sms_max"?)`, or `expected an integer, as the pack declares, found a
+    /// string`.
+    pub fn check_context(&self, ctx: &Context) -> Result<(), InputError> {
+        check_params(&self.params, &ctx.params)
+    }
+}
+
+/// Checks `given` against `declared` (sorted by name, as the pack keeps them).
+pub(crate) fn check_params(declared: &[Param], given: &[Param]) -> Result<(), InputError> {
+    for param in given {
+        let path = format!("params.{}", param.name);
+        let Ok(index) = declared.binary_search_by(|known| known.name.cmp(&param.name)) else {
+            return Err(InputError::new(path, undeclared(declared, &param.name)));
+        };
+        let expected = kind(&declared[index].value);
+        let found = kind(&param.value);
+        if expected != found {
+            return Err(InputError::new(
+                path,
+                format!("expected {expected}, as the pack declares, found {found}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How a kind of parameter value is written in JSON, for messages.
+fn kind(value: &ParamValue) -> &'static str {
+    match value {
+        ParamValue::Integer(_) => "an integer",
+        ParamValue::Text(_) => "a string",
+        ParamValue::Flag(_) => "true or false",
+        ParamValue::MoneyTable(_) => "an object of amounts per currency",
+    }
+}
+
+/// The message for a parameter the pack does not declare: the nearest declared name when one is
+/// close enough to be a typo, else every declared name.
+fn undeclared(declared: &[Param], name: &str) -> String {
+    let nearest = declared
+        .iter()
+        .map(|known| (edit_distance(&known.name, name), known.name.as_str()))
+        .min();
+    let unknown = format!("the pack declares no parameter \"{name}\"");
+    match nearest {
+        Some((distance, known)) if distance <= typo_allowance(name) => {
+            format!("{unknown} (did you mean \"{known}\"?)")
+        }
+        Some(_) => {
+            let names: Vec<&str> = declared.iter().map(|known| known.name.as_str()).collect();
+            format!(
+                "{unknown}; it declares {} (remove the override or add the parameter to the pack)",
+                names.join(", ")
+            )
+        }
+        None => format!("{unknown}; it declares none (remove \"params\" from the context)"),
+    }
+}
+
+/// How many edits still look like a typo of a name this long: 1 for short names, up to 3.
+fn typo_allowance(name: &str) -> usize {
+    (name.chars().count() / 4).clamp(1, 3)
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, left) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, right) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left != *right);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use crm_rules_guest::types::Money;
+
+    use super::*;
+
+    fn param(name: &str, value: ParamValue) -> Param {
+        Param {
+            name: name.to_owned(),
+            value,
+        }
+    }
+
+    fn declared() -> Vec<Param> {
+        vec![
+            param("fast_payer_min_settled", ParamValue::Integer(3)),
+            param("own_origin", ParamValue::Text("crm-rules".into())),
+            param("send_on_weekends", ParamValue::Flag(false)),
+            param(
+                "sms_max",
+                ParamValue::MoneyTable(vec![Money::new(50_000, "USD")]),
+            ),
+        ]
+    }
+
+    fn check(given: Param) -> Result<(), String> {
+        check_params(&declared(), &[given]).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn declared_parameters_of_the_declared_kind_pass() {
+        assert_eq!(
+            check(param("fast_payer_min_settled", ParamValue::Integer(9))),
+            Ok(())
+        );
+        assert_eq!(
+            check(param("own_origin", ParamValue::Text("x".into()))),
+            Ok(())
+        );
+        assert_eq!(
+            check(param("send_on_weekends", ParamValue::Flag(true))),
+            Ok(())
+        );
+        let other_currency = ParamValue::MoneyTable(vec![Money::new(100, "KWD")]);
+        assert_eq!(check(param("sms_max", other_currency)), Ok(()));
+        assert_eq!(
+            check(param("sms_max", ParamValue::MoneyTable(vec![]))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn undeclared_parameters_are_named_with_a_suggestion() {
+        assert_eq!(
+            check(param("sms_maxx", ParamValue::Integer(1))),
+            Err("params.sms_maxx: the pack declares no parameter \"sms_maxx\" (did you mean \"sms_max\"?)".into())
+        );
+        assert_eq!(
+            check(param("fast_payer_min_setled", ParamValue::Integer(1))),
+            Err("params.fast_payer_min_setled: the pack declares no parameter \"fast_payer_min_setled\" (did you mean \"fast_payer_min_settled\"?)".into())
+        );
+        let far = check(param("colour", ParamValue::Integer(1))).unwrap_err();
+        assert_eq!(
+            far,
+            "params.colour: the pack declares no parameter \"colour\"; it declares \
+             fast_payer_min_settled, own_origin, send_on_weekends, sms_max (remove the override \
+             or add the parameter to the pack)"
+        );
+        let none = check_params(&[], &[param("x", ParamValue::Flag(true))]).unwrap_err();
+        assert!(none.message().contains("it declares none"), "{none}");
+    }
+
+    #[test]
+    fn a_different_kind_is_named() {
+        assert_eq!(
+            check(param("fast_payer_min_settled", ParamValue::Text("6".into()))),
+            Err("params.fast_payer_min_settled: expected an integer, as the pack declares, found a string".into())
+        );
+        assert_eq!(
+            check(param("sms_max", ParamValue::Integer(500))),
+            Err("params.sms_max: expected an object of amounts per currency, as the pack declares, found an integer".into())
+        );
+        assert_eq!(
+            check(param("send_on_weekends", ParamValue::Text("false".into()))),
+            Err("params.send_on_weekends: expected true or false, as the pack declares, found a string".into())
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("sms_max", "sms_max"), 0);
+        assert_eq!(edit_distance("sms_max", "sms_maxx"), 1);
+        assert_eq!(edit_distance("sms_max", "smsmax"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,180 @@
+//! What the script running on this thread may still spend: operations, time and memory.
+//!
+//! One budget per thread, set when a call starts. Rhai's progress callback checks it between
+//! operations; built-ins that could allocate much in one step ([`super::capped`]) ask it first.
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use rhai::{Dynamic, EvalAltResult, Position};
+
+use crate::limits::Limits;
+
+/// How often (in operations) the deadline is checked while operations are cheap: reading the clock
+/// on every operation costs more than the operation.
+const DEADLINE_CHECK_EVERY: u64 = 128;
+
+/// When that many operations took longer than this, operations are not cheap (the script spends its
+/// time in host helpers or built-ins): from then on the deadline is checked after every operation,
+/// so it holds within one call of a built-in.
+const SLOW_WINDOW: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Termination tokens: the reason a script was stopped, read back by [`stop_reason`].
+const OUT_OF_OPERATIONS: &str = "out-of-operations";
+const PAST_DEADLINE: &str = "past-deadline";
+const OUT_OF_MEMORY: &str = "out-of-memory";
+
+/// Why the budget stopped a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// It used all its operations.
+    Operations,
+    /// It ran past its deadline.
+    Deadline,
+    /// It held, or asked for, more memory than its limit.
+    Memory,
+}
+
+#[derive(Clone, Copy)]
+struct Budget {
+    max_operations: u64,
+    deadline: Option<Instant>,
+    /// Operations spent by the call, nested calls included (see [`on_progress`]).
+    operations: u64,
+    /// The last count Rhai reported.
+    last_reported: u64,
+    /// When the deadline was last checked, and at which count it is checked next.
+    last_check: Option<Instant>,
+    next_check: u64,
+    /// Operations between two deadline checks.
+    check_every: u64,
+    /// With counted memory: the thread's net bytes when the call started, and how many more it may
+    /// hold.
+    memory: Option<(i64, i64)>,
+    /// Once a limit stopped the script, every later operation stops too: a built-in that calls
+    /// back into the script (`sort` with a comparator) and ignores the callback's error must not
+    /// run on at full speed until the next deadline check.
+    stopped: Option<&'static str>,
+}
+
+thread_local! {
+    static BUDGET: Cell<Budget> = const {
+        Cell::new(Budget {
+            max_operations: u64::MAX,
+            deadline: None,
+            operations: 0,
+            last_reported: 0,
+            last_check: None,
+            next_check: DEADLINE_CHECK_EVERY,
+            check_every: DEADLINE_CHECK_EVERY,
+            memory: None,
+            stopped: None,
+        })
+    };
+}
+
+/// Starts a call's budget on this thread; `counted` says whether heap bytes are counted (see
+/// [`crate::RhaiMemory`]).
+pub(crate) fn start(limits: &Limits, counted: bool) {
+    let memory = if counted {
+        crate::alloc::thread_net_bytes().map(|start| {
+            let limit = i64::try_from(limits.max_memory_bytes).unwrap_or(i64::MAX);
+            (start, limit)
+        })
+    } else {
+        None
+    };
+    let now = Instant::now();
+    BUDGET.with(|cell| {
+        cell.set(Budget {
+            max_operations: limits.rhai_max_operations,
+            deadline: now.checked_add(limits.deadline),
+            operations: 0,
+            last_reported: 0,
+            last_check: Some(now),
+            next_check: DEADLINE_CHECK_EVERY,
+            check_every: DEADLINE_CHECK_EVERY,
+            memory,
+            stopped: None,
+        })
+    });
+}
+
+/// Operations the current call has used so far.
+pub(crate) fn operations() -> u64 {
+    BUDGET.with(Cell::get).operations
+}
+
+/// Rhai's progress callback, called before every operation with Rhai's count: `Some(token)` stops
+/// the script.
+///
+/// Rhai counts the operations of a script function that a built-in calls back (a `sort`
+/// comparator, a `map` or `filter` closure) from the caller's count, and forgets them when the
+/// callback returns: its count goes back down. The budget adds up every step forward instead, so
+/// callbacks are paid for and the figure reported is what the script really spent.
+pub(crate) fn on_progress(reported: u64) -> Option<Dynamic> {
+    let mut budget = BUDGET.with(Cell::get);
+    budget.operations += reported.saturating_sub(budget.last_reported);
+    budget.last_reported = reported;
+    if budget.stopped.is_none() {
+        budget.stopped = exhausted(&mut budget);
+    }
+    BUDGET.with(|cell| cell.set(budget));
+    budget.stopped.map(Dynamic::from)
+}
+
+/// The limit `budget` has reached, if any.
+fn exhausted(budget: &mut Budget) -> Option<&'static str> {
+    if budget.operations > budget.max_operations {
+        return Some(OUT_OF_OPERATIONS);
+    }
+    if remaining_memory(budget).is_some_and(|left| left < 0) {
+        return Some(OUT_OF_MEMORY);
+    }
+    if budget.operations < budget.next_check {
+        return None;
+    }
+    let now = Instant::now();
+    if budget
+        .last_check
+        .is_some_and(|last| now.duration_since(last) > SLOW_WINDOW)
+    {
+        budget.check_every = 1;
+    }
+    budget.last_check = Some(now);
+    budget.next_check = budget.operations + budget.check_every;
+    budget
+        .deadline
+        .is_some_and(|deadline| now >= deadline)
+        .then_some(PAST_DEADLINE)
+}
+
+fn remaining_memory(budget: &Budget) -> Option<i64> {
+    let (start, limit) = budget.memory?;
+    let now = crate::alloc::thread_net_bytes()?;
+    Some(limit.saturating_sub(now.saturating_sub(start)))
+}
+
+/// Asks for `bytes` before a built-in allocates them in one step: an error that stops the script
+/// with a memory error when the call's memory budget (if counted) cannot hold them.
+pub(crate) fn reserve(bytes: usize) -> Result<(), Box<EvalAltResult>> {
+    let budget = BUDGET.with(Cell::get);
+    let wanted = i64::try_from(bytes).unwrap_or(i64::MAX);
+    match remaining_memory(&budget) {
+        Some(left) if wanted > left => Err(Box::new(EvalAltResult::ErrorTerminated(
+            Dynamic::from(OUT_OF_MEMORY),
+            Position::NONE,
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The reason behind a termination token, if it is one of ours.
+pub(crate) fn stop_reason(token: &Dynamic) -> Option<Stop> {
+    match token.clone().into_string().ok().as_deref() {
+        Some(OUT_OF_OPERATIONS) => Some(Stop::Operations),
+        Some(PAST_DEADLINE) => Some(Stop::Deadline),
+        Some(OUT_OF_MEMORY) => Some(Stop::Memory),
+        _ => None,
+    }
+}

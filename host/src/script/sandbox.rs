@@ -1,0 +1,90 @@
+//! The frozen Rhai engine every Rhai module shares: only audited built-ins, strict variables and
+//! properties, no `eval`, modules, files or clock, and the cost limits.
+
+use rhai::Engine;
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage,
+    BasicMathPackage, BasicStringPackage, BitFieldPackage, LogicPackage, MoreStringPackage,
+    Package,
+};
+
+use super::budget;
+use crate::engine::RhaiMemory;
+use crate::limits::Limits;
+
+/// Registers Rhai's standard library without the parts a rule must not reach: the language-core
+/// package (`sleep` blocks the thread past any deadline; `exit`, tags and function metadata have no
+/// use in a rule), blobs (byte buffers sized by an argument), and time (a clock). Every function
+/// this leaves is listed, with what it may cost, in `rhai_functions.txt`; a test fails when the
+/// engine exposes one that is not there.
+fn register_packages(engine: &mut Engine) {
+    for module in [
+        ArithmeticPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
+        BitFieldPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(module);
+    }
+}
+
+/// Builds the frozen engine every Rhai module shares.
+pub(crate) fn new_engine(limits: &Limits, memory: RhaiMemory) -> Engine {
+    let mut engine = Engine::new_raw();
+    register_packages(&mut engine);
+    super::helpers::register(&mut engine);
+    super::params::register(&mut engine);
+    super::capped::register(&mut engine, limits);
+    engine
+        .set_strict_variables(true)
+        // Reading a key a map does not have is an error, not `()`: `invoice.stauts == "paid"` was
+        // silently false. Optional lookups say so: `map.get(key) ?? default`, `key in map`.
+        .set_fail_on_invalid_map_property(true)
+        .set_max_call_levels(limits.rhai_max_call_levels)
+        .set_max_expr_depths(limits.rhai_max_expr_depth, limits.rhai_max_expr_depth)
+        .set_max_variables(1_000)
+        .set_max_functions(1_000)
+        .on_print(|_| {})
+        .on_debug(|_, _, _| {})
+        .on_progress(budget::on_progress);
+    if memory == RhaiMemory::SizeLimits {
+        // Rhai re-measures a value after each change to it: the cap on memory when bytes are not
+        // counted, at a cost quadratic in the size of the lists a rule builds.
+        engine
+            .set_max_string_size(limits.rhai_max_string_bytes)
+            .set_max_array_size(limits.rhai_max_array_len)
+            .set_max_map_size(limits.rhai_max_map_len);
+    }
+    engine.disable_symbol("eval");
+    engine
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::Dynamic;
+
+    use super::*;
+
+    fn run(script: &str) -> Result<Dynamic, String> {
+        let engine = new_engine(&Limits::default(), RhaiMemory::SizeLimits);
+        engine
+            .eval::<Dynamic>(script)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn reading_a_key_a_map_does_not_have_is_an_error_and_optional_lookups_say_so() {
+        let error = run("let invoice = #{status: 4}; invoice.stauts").unwrap_err();
+        assert!(error.contains("stauts"), "{error}");
+        assert!(run("let invoice = #{status: 4}; invoice[\"stauts\"]").is_err());
+        assert!(run("let counts = #{}; counts.get(\"x\") ?? 0").is_ok());
+        assert!(run("let counts = #{}; counts[\"x\"] = 1; counts.x").is_ok());
+        assert!(run("let counts = #{}; \"x\" in counts").is_ok());
+    }
+}
