@@ -56,6 +56,7 @@ pub mod limits;
 pub mod manifest;
 pub mod pack;
 mod script;
+mod suggest;
 mod validate;
 mod wasm;
 

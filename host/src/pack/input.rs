@@ -74,45 +74,18 @@ fn kind(value: &ParamValue) -> &'static str {
 /// The message for a parameter the pack does not declare: the nearest declared name when one is
 /// close enough to be a typo, else every declared name.
 fn undeclared(declared: &[Param], name: &str) -> String {
-    let nearest = declared
-        .iter()
-        .map(|known| (edit_distance(&known.name, name), known.name.as_str()))
-        .min();
     let unknown = format!("the pack declares no parameter \"{name}\"");
-    match nearest {
-        Some((distance, known)) if distance <= typo_allowance(name) => {
-            format!("{unknown} (did you mean \"{known}\"?)")
+    let names = declared.iter().map(|known| known.name.as_str());
+    match crate::suggest::closest(names.clone(), name) {
+        Some(known) => format!("{unknown} (did you mean \"{known}\"?)"),
+        None if declared.is_empty() => {
+            format!("{unknown}; it declares none (remove \"params\" from the context)")
         }
-        Some(_) => {
-            let names: Vec<&str> = declared.iter().map(|known| known.name.as_str()).collect();
-            format!(
-                "{unknown}; it declares {} (remove the override or add the parameter to the pack)",
-                names.join(", ")
-            )
-        }
-        None => format!("{unknown}; it declares none (remove \"params\" from the context)"),
+        None => format!(
+            "{unknown}; it declares {} (remove the override or add the parameter to the pack)",
+            names.collect::<Vec<_>>().join(", ")
+        ),
     }
-}
-
-/// How many edits still look like a typo of a name this long: 1 for short names, up to 3.
-fn typo_allowance(name: &str) -> usize {
-    (name.chars().count() / 4).clamp(1, 3)
-}
-
-/// The Levenshtein distance between `a` and `b`, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, left) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, right) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(left != *right);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -201,14 +174,5 @@ mod tests {
             check(param("send_on_weekends", ParamValue::Text("false".into()))),
             Err("params.send_on_weekends: expected true or false, as the pack declares, found a string".into())
         );
-    }
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("sms_max", "sms_max"), 0);
-        assert_eq!(edit_distance("sms_max", "sms_maxx"), 1);
-        assert_eq!(edit_distance("sms_max", "smsmax"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

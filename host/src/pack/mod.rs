@@ -215,6 +215,7 @@ impl RulePack {
                     module: module.spec.id.clone(),
                     kind: RuleErrorKind::BadInput,
                     message: format!("not run, the input is invalid: {error}"),
+                    file: None,
                     line: None,
                     column: None,
                 })

@@ -4,11 +4,11 @@
 mod budget;
 mod capped;
 pub(crate) mod context;
+mod fields;
 mod helpers;
 mod output;
 mod params;
 mod sandbox;
-mod suggest;
 
 #[cfg(test)]
 mod audit;
@@ -211,9 +211,7 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
         (RuleErrorKind::Memory, EvalAltResult::ErrorTerminated(..)) => {
             "held more memory than its limit allows".to_owned()
         }
-        (_, EvalAltResult::ErrorPropertyNotFound(field, _)) => {
-            context::unknown_field_message(field)
-        }
+        (_, EvalAltResult::ErrorPropertyNotFound(field, _)) => fields::unknown_field_message(field),
         // The line and column are reported on their own: the message need not repeat them, and a
         // thrown value or a runtime error is its own message.
         (_, EvalAltResult::ErrorRuntime(value, _)) => value.to_string(),

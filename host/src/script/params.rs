@@ -10,7 +10,7 @@ pub(crate) struct Params(pub(crate) Map);
 impl Params {
     fn get(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
         self.0.get(name).cloned().ok_or_else(|| {
-            let suggestion = super::suggest::closest(self.0.keys().map(|key| key.as_str()), name)
+            let suggestion = crate::suggest::closest(self.0.keys().map(|key| key.as_str()), name)
                 .map(|known| format!("; did you mean `{known}`?"))
                 .unwrap_or_default();
             Box::new(EvalAltResult::ErrorRuntime(
