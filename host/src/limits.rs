@@ -18,7 +18,7 @@ pub struct Limits {
     /// stopped in about 8 ms.
     pub fuel: u64,
     /// Rhai operations per module per evaluation (deterministic). Defaults to 10,000,000: the
-    /// standard pack's reminder module uses about 5.1 million on an account of 10,000 invoices that
+    /// standard pack's reminder module uses about 5.2 million on an account of 10,000 invoices that
     /// are all due (`docs/performance.md`), so an account that size is decided with twice that to
     /// spare. A `loop {}` that spends it all is stopped in about 50 ms.
     pub rhai_max_operations: u64,
