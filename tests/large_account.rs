@@ -6,6 +6,12 @@
 
 use serde_json::{Value, json};
 
+/// A kind of large account: its invoices and history, given the number of invoices.
+pub type Shape = fn(usize) -> Value;
+
+/// Every kind of large account, by name.
+pub const SHAPES: [(&str, Shape); 2] = [("due yesterday", due_yesterday), ("mixed", mixed)];
+
 /// The evaluation instant of every large account.
 const NOW: &str = "2026-03-17T14:00:00Z";
 /// The local date of [`NOW`] in the account's zone (2026-03-17), as a day number.
@@ -16,8 +22,9 @@ fn date(day_number: i64) -> String {
 }
 
 /// A mid-market account in New York, in USD, that pays fast, with a billing contact who takes email
-/// and SMS, and no credit hold.
-fn account(unapplied_credit: &str) -> Value {
+/// and SMS, no credit hold, and USD 150.00 of unapplied credit (which covers the smallest invoices of
+/// [`mixed`], R7).
+fn account() -> Value {
     json!({
         "id": "acc_large", "name": "Large Customer", "tier": "mid-market",
         "timezone": "America/New_York", "currency": "USD", "net_terms_days": 30, "risk_score": 40,
@@ -27,7 +34,7 @@ fn account(unapplied_credit: &str) -> Value {
              "phone": "+15555550100", "sms_consent": true},
         ],
         "payment_behaviour": {"settled_12m": 12, "late_12m": 1},
-        "balances": [{"currency": "USD", "open": "0", "unapplied_credit": unapplied_credit}],
+        "balances": [{"currency": "USD", "open": "0", "unapplied_credit": "150.00"}],
     })
 }
 
@@ -52,7 +59,7 @@ fn scheduled(invoices: Vec<Value>, activities: Vec<Value>, promises: Vec<Value>)
         })
         .collect();
     json!({
-        "now": NOW, "account": account("150.00"), "invoices": invoices,
+        "now": NOW, "account": account(), "invoices": invoices,
         "payment_attempts": attempts, "activities": activities, "promises": promises,
         "calendar": {"weekend": ["saturday", "sunday"], "holidays": ["2026-03-02"]},
     })

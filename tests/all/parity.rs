@@ -89,13 +89,8 @@ fn backends_agree_on_random_contexts() {
 /// state with a history. Both backends and native decide them completely and identically.
 #[test]
 fn backends_agree_on_accounts_of_1000_invoices() {
-    for (name, input) in [
-        (
-            "due yesterday",
-            crm_rules_tests::large_account::due_yesterday(1_000),
-        ),
-        ("mixed", crm_rules_tests::large_account::mixed(1_000)),
-    ] {
+    for (name, shape) in crm_rules_tests::large_account::SHAPES {
+        let input = shape(1_000);
         let decision = assert_same(&format!("1,000 invoices, {name}"), &input);
         assert_eq!(decision["errors"], Value::Array(Vec::new()), "{name}");
         assert_eq!(decision["status"], "complete", "{name}");

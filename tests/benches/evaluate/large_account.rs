@@ -12,7 +12,6 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use crm_rules_guest::types::Context;
 use crm_rules_host::{DecisionStatus, RulePack};
 use crm_rules_tests::large_account;
-use serde_json::Value;
 
 /// Account sizes timed, in invoices.
 const TIMED: [usize; 3] = [100, 1_000, 10_000];
@@ -24,7 +23,7 @@ pub type Backend<'a> = (&'static str, &'a RulePack);
 
 /// An account of `invoices` invoices of `shape`, with the pack's parameter defaults in it (as
 /// `crm-rules batch` hands it to every backend).
-fn account(pack: &RulePack, shape: fn(usize) -> Value, invoices: usize) -> Context {
+fn account(pack: &RulePack, shape: large_account::Shape, invoices: usize) -> Context {
     let mut ctx = crm_rules_host::json::context_from_value(&shape(invoices)).expect("context");
     pack.apply_param_defaults(&mut ctx);
     ctx
@@ -99,11 +98,7 @@ pub fn ratios(backends: &[Backend<'_>], accounts: &[(usize, Context)]) {
 
 /// Fuel (component) and operations (Rhai) per invoice, per module, for both shapes of account.
 fn fuel_per_invoice(backends: &[Backend<'_>]) {
-    let shapes: [(&str, fn(usize) -> Value); 2] = [
-        ("due yesterday", large_account::due_yesterday),
-        ("mixed", large_account::mixed),
-    ];
-    for (shape_name, shape) in shapes {
+    for (shape_name, shape) in large_account::SHAPES {
         println!("\nfuel (component) and operations (Rhai) per invoice, {shape_name}");
         for (name, pack) in backends.iter().filter(|(name, _)| *name != "native") {
             let mut rows: Vec<(String, Vec<String>)> = Vec::new();
