@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: paths to the repository's packs and a seeded generator
 //! of random (but valid) evaluation contexts that reach every rule of the standard policy.
 
+pub mod large_account;
+
 use std::path::PathBuf;
 
 use rand::rngs::SmallRng;

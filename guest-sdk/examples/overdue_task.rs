@@ -7,10 +7,11 @@ pub struct MyRules;
 
 impl Rules for MyRules {
     fn escalation(ctx: &Context) -> Result<RuleOutput, String> {
+        let history = History::new(ctx);
         let mut out = RuleOutput::empty();
         for invoice in ctx.invoices.iter().filter(|i| i.is_overdue(&ctx.today)) {
             let key = format!("task:{}:overdue", invoice.id);
-            if !ctx.key_seen(&key) {
+            if !history.key_seen(&key) {
                 out.act(
                     "my.overdue",
                     key,

@@ -1,8 +1,8 @@
 //! Read helpers over the evaluation context: parameters, history, overdue arithmetic.
 
 use crate::types::{
-    Account, ActionKind, Balance, Context, Date, Invoice, InvoiceStatus, ParamValue,
-    PaymentOutcome, ReminderStep,
+    Account, Balance, Context, Date, Invoice, InvoiceStatus, ParamValue, PaymentOutcome,
+    ReminderStep,
 };
 
 /// A pack parameter is missing or has the wrong type.
@@ -89,6 +89,11 @@ impl Context {
 
     /// Whether an action with this idempotency key was already done: an activity, an invoice created
     /// by it, or the account's current credit hold carries it.
+    ///
+    /// This reads the whole history on every call: right for one check per evaluation. A rule that
+    /// checks a key per invoice (or per promise, per attempt) builds a history index once
+    /// ([`History::new`](crate::history::History::new)) and asks it instead, or its cost grows with
+    /// invoices x history.
     pub fn key_seen(&self, key: &str) -> bool {
         self.activities.iter().any(|activity| activity.key == key)
             || self
@@ -100,20 +105,6 @@ impl Context {
                 .credit_hold
                 .as_ref()
                 .is_some_and(|hold| hold.key == key)
-    }
-
-    /// Reminder steps already sent for an invoice, over any channel.
-    pub fn reminder_steps_sent<'a>(
-        &'a self,
-        invoice_id: &'a str,
-    ) -> impl Iterator<Item = ReminderStep> + 'a {
-        self.activities
-            .iter()
-            .filter(move |activity| {
-                activity.kind == ActionKind::SendReminder
-                    && activity.invoice_id.as_deref() == Some(invoice_id)
-            })
-            .filter_map(|activity| activity.step)
     }
 
     /// Payment attempts with outcome `declined` since the most recent `succeeded` one.

@@ -12,25 +12,39 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// WebAssembly fuel per module per evaluation (deterministic; roughly one unit per instruction).
-    /// Defaults to 10,000,000.
+    /// Defaults to 200,000,000: the standard pack's reminder module needs about 95 million on an
+    /// account of 10,000 invoices with a reminder history, the most measured (`docs/performance.md`),
+    /// so an account that size is decided with twice that to spare. A loop that burns it all is
+    /// stopped in about 8 ms.
     pub fuel: u64,
-    /// Rhai operations per module per evaluation (deterministic). Defaults to 1,000,000.
+    /// Rhai operations per module per evaluation (deterministic). Defaults to 10,000,000: the
+    /// standard pack's reminder module uses about 5.2 million on an account of 10,000 invoices that
+    /// are all due (`docs/performance.md`), so an account that size is decided with twice that to
+    /// spare. A `loop {}` that spends it all is stopped in about 50 ms.
     pub rhai_max_operations: u64,
     /// Wall-clock backstop per module per evaluation, for both backends. Defaults to 1 s: fuel and
-    /// operations are the deterministic limits (10,000,000 fuel stops a loop in milliseconds); the
-    /// deadline only catches what they cannot, so it is generous enough never to fire on a correct
-    /// rule that was merely descheduled on a loaded machine.
+    /// operations are the deterministic limits (the default fuel stops a loop in about 8 ms, the
+    /// default operations in about 50 ms); the deadline only catches what they cannot, so it is
+    /// generous enough never to fire on a correct rule that was merely descheduled on a loaded
+    /// machine.
     pub deadline: Duration,
     /// Memory per module per evaluation, in bytes: a WebAssembly instance's linear memory, and the
     /// heap a Rhai script holds (see [`crate::RhaiMemory`]). Defaults to 64 MiB. The engine's figure
     /// also sizes its instance-pool slots.
     pub max_memory_bytes: usize,
-    /// Actions plus suppressions one module may return. Defaults to 1,000.
+    /// Actions plus suppressions one module may return. Defaults to 25,000: the standard pack
+    /// returns at most two per invoice (a task and a suppression), 20,000 for an account of 10,000
+    /// invoices.
     pub max_output_entries: usize,
-    /// Total bytes of text (keys, reasons, ids) one module may return. Defaults to 1 MiB.
+    /// Total bytes of text (keys, reasons, ids) one module may return. Defaults to 8 MiB: the
+    /// standard pack's reminders for an account of 10,000 invoices are 1.1 MB of text (a reminder
+    /// each) to 1.7 MB (a task and a suppression each) with short ids (`docs/performance.md`);
+    /// real ids and payment links can double that.
     pub max_output_bytes: usize,
     /// Size of one JSON context, in bytes, accepted by [`crate::json::parse_context_limited`] (and
-    /// so by `crm-rules eval` and `batch`). Defaults to 4 MiB.
+    /// so by `crm-rules eval` and `batch`). Defaults to 16 MiB: an account of 10,000 invoices with
+    /// a reminder sent for two in three is 3.6 MB of compact JSON (`docs/performance.md`); a longer
+    /// history and longer ids take a few times that.
     pub max_input_bytes: usize,
     /// Rhai function call depth. Defaults to 32. Fixed when the engine is built.
     pub rhai_max_call_levels: usize,
@@ -54,13 +68,13 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            fuel: 10_000_000,
-            rhai_max_operations: 1_000_000,
+            fuel: 200_000_000,
+            rhai_max_operations: 10_000_000,
             deadline: Duration::from_secs(1),
             max_memory_bytes: 64 << 20,
-            max_output_entries: 1_000,
-            max_output_bytes: 1 << 20,
-            max_input_bytes: 4 << 20,
+            max_output_entries: 25_000,
+            max_output_bytes: 8 << 20,
+            max_input_bytes: 16 << 20,
             rhai_max_call_levels: 32,
             rhai_max_expr_depth: 64,
             rhai_max_string_bytes: 64 << 10,

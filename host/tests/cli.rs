@@ -330,8 +330,8 @@ fn eval_refuses_a_context_over_the_input_limit_before_parsing_it() {
     let dir = std::env::temp_dir().join(format!("crm-rules-input-limit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("huge.json");
-    // 5 MiB of JSON (over the 4 MiB default): never parsed.
-    std::fs::write(&input, format!("{{\"now\": \"{}\"}}", "x".repeat(5 << 20))).unwrap();
+    // 17 MiB of JSON (over the 16 MiB default): never parsed.
+    std::fs::write(&input, format!("{{\"now\": \"{}\"}}", "x".repeat(17 << 20))).unwrap();
     let out = crm_rules(&[
         "eval",
         "rules/standard/rhai",
@@ -340,7 +340,7 @@ fn eval_refuses_a_context_over_the_input_limit_before_parsing_it() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("the limit is 4194304"),
+        text(&out.stderr).contains("the limit is 16777216"),
         "{}",
         text(&out.stderr)
     );

@@ -18,6 +18,7 @@ mod policy_doc;
 mod properties;
 mod sandbox;
 mod sandbox_holes;
+mod scale;
 
 use std::sync::OnceLock;
 

@@ -6,10 +6,13 @@
 //! - instantiating the standard component from its `InstancePre` (store, instance, drop), with and
 //!   without the pooling allocator, and the same plus one call of a rule that does nothing;
 //! - loading a pack: compiling the component, or taking it from the compile cache;
-//! - `batch` throughput on 1 and 2 threads over a generated book.
+//! - `batch` throughput on 1 and 2 threads over a generated book;
+//! - large accounts, 100 to 10,000 invoices: time and fuel per invoice ([`large_account`]).
 //!
 //! Criterion prints its own figures first; then come the interleaved ratio tables, which are what
-//! the targets are judged by (interleaving exposes every backend to the same machine noise).
+//! the targets are judged by (interleaving exposes every backend to the same machine noise). A
+//! filter (`cargo bench -p crm-rules-tests --bench evaluate -- large-account`) selects criterion's
+//! groups as usual and the tables whose name contains it (`evaluate`, `batch`, `large-account`).
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -23,6 +26,9 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use crm_rules_guest::types::Context;
 use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
+
+#[path = "evaluate/large_account.rs"]
+mod large_account;
 
 /// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
 /// `crm_rules_host::RhaiMemory`).
@@ -271,18 +277,41 @@ fn throughput_and_load_ratios(packs: &Packs, engine: &RuleEngine) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Whether the ratio table `name` runs: with no filter on the command line, or a filter it contains.
+fn wanted(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|filter| name.contains(filter.as_str()))
+}
+
 fn main() {
     let engine = RuleEngine::new(Limits::default()).expect("engine");
     let on_demand =
         RuleEngine::with_options(EngineOptions::default().instance_pool(None)).expect("engine");
     let packs = packs(&engine);
     let contexts = contexts(&packs.wasm);
+    let backends = [
+        ("native", &packs.native),
+        ("wasm", &packs.wasm),
+        ("rhai", &packs.rhai),
+    ];
+    let accounts = large_account::accounts(&packs.wasm);
     let mut criterion = Criterion::default().configure_from_args();
     evaluation(&mut criterion, &packs, &contexts);
     instantiation(&mut criterion, &engine, &on_demand);
     batch(&mut criterion, &packs);
     load(&mut criterion, &engine);
+    large_account::bench(&mut criterion, &backends, &accounts);
     criterion.final_summary();
-    evaluation_ratios(&packs, &contexts);
-    throughput_and_load_ratios(&packs, &engine);
+    if wanted("evaluate") {
+        evaluation_ratios(&packs, &contexts);
+    }
+    if wanted("batch") || wanted("load") {
+        throughput_and_load_ratios(&packs, &engine);
+    }
+    if wanted("large-account") {
+        large_account::ratios(&backends, &accounts);
+    }
 }

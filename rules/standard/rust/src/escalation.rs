@@ -1,18 +1,21 @@
 //! Escalation E1-E6 of the standard policy (`docs/policy.md`): follow-ups, escalations, credit
 //! holds and promises.
 
+use std::collections::BTreeMap;
+
 use crm_rules_guest::prelude::*;
 
-use crate::{dunning_stopped, promise_covers};
+use crate::dunning_stopped;
 
 pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
+    let history = History::new(ctx);
     let mut out = RuleOutput::empty();
-    overdue(ctx, &mut out)?;
-    declines(ctx, &mut out)?;
-    hard_decline(ctx, &mut out);
-    release_hold(ctx, &mut out);
-    promises(ctx, &mut out)?;
-    chargebacks(ctx, &mut out);
+    overdue(ctx, &history, &mut out)?;
+    declines(ctx, &history, &mut out)?;
+    hard_decline(ctx, &history, &mut out);
+    release_hold(ctx, &history, &mut out);
+    promises(ctx, &history, &mut out)?;
+    chargebacks(ctx, &history, &mut out);
     Ok(out)
 }
 
@@ -44,25 +47,32 @@ fn escalate(
     );
 }
 
-/// E1: per currency, the oldest unpaid overdue invoice that is not disputed nor promised. While
-/// dunning is stopped for the account (R6's test), the action due is suppressed instead.
-fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
-    let mut currencies: Vec<&str> = ctx.invoices.iter().map(|i| i.currency.as_str()).collect();
-    currencies.sort_unstable();
-    currencies.dedup();
+/// E1: per currency, the oldest unpaid overdue invoice that is not disputed nor promised (the
+/// first of equals by due date and id), found in one pass over the invoices.
+fn anchors<'a>(ctx: &'a Context, history: &History) -> BTreeMap<&'a str, &'a Invoice> {
+    let mut anchors: BTreeMap<&str, &Invoice> = BTreeMap::new();
+    let candidates = ctx.invoices.iter().filter(|invoice| {
+        invoice.is_overdue(&ctx.today)
+            && invoice.dispute != DisputeStatus::Open
+            && !history.promise_covers(&invoice.id)
+    });
+    for invoice in candidates {
+        let anchor = anchors.entry(invoice.currency.as_str()).or_insert(invoice);
+        if (invoice.due_date, &invoice.id) < (anchor.due_date, &anchor.id) {
+            *anchor = invoice;
+        }
+    }
+    anchors
+}
+
+/// E1: per currency, escalate on the anchor invoice by its days past due. While dunning is stopped
+/// for the account (R6's test), the action due is suppressed instead.
+fn overdue(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(), String> {
     let followup = ctx.param_int("followup_days_past_due")?;
     let to_executive = ctx.param_int("executive_days_past_due")?;
     let to_collections = ctx.param_int("collections_days_past_due")?;
     let stopped = dunning_stopped(ctx);
-    for currency in currencies {
-        let anchor = ctx
-            .invoices
-            .iter()
-            .filter(|invoice| invoice.currency == currency && invoice.is_overdue(&ctx.today))
-            .filter(|invoice| invoice.dispute != DisputeStatus::Open)
-            .filter(|invoice| !promise_covers(ctx, &invoice.id))
-            .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
-        let Some(anchor) = anchor else { continue };
+    for (currency, anchor) in anchors(ctx, history) {
         let dpd = anchor.days_past_due(&ctx.today).unwrap_or(0);
         let level = if dpd >= to_collections {
             to_collections
@@ -77,7 +87,7 @@ fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
             "esc:{}:{}:{}:{}",
             ctx.account.id, currency, level, anchor.id
         );
-        if ctx.key_seen(&key) {
+        if history.key_seen(&key) {
             continue;
         }
         if let Some(reason) = stopped {
@@ -137,7 +147,7 @@ fn overdue(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
 }
 
 /// E2: repeated real declines since the last success put the account on credit hold.
-fn declines(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
+fn declines(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(), String> {
     let declines = ctx.declines_since_last_success();
     let limit = ctx.param_int("declines_before_hold")?;
     if ctx.account.credit_hold.is_some() || i64::try_from(declines).unwrap_or(i64::MAX) < limit {
@@ -152,7 +162,7 @@ fn declines(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
     let account = &ctx.account.id;
     let reason = format!("{declines} declined payments since the last success");
     let hold_key = format!("hold:{account}:{cycle}");
-    if ctx.key_seen(&hold_key) {
+    if history.key_seen(&hold_key) {
         return Ok(());
     }
     out.act(
@@ -168,7 +178,7 @@ fn declines(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
 }
 
 /// E3: the latest attempt was a hard decline: ask for a new payment method, do not retry.
-fn hard_decline(ctx: &Context, out: &mut RuleOutput) {
+fn hard_decline(ctx: &Context, history: &History, out: &mut RuleOutput) {
     let latest = ctx
         .payment_attempts
         .iter()
@@ -179,7 +189,7 @@ fn hard_decline(ctx: &Context, out: &mut RuleOutput) {
         Some(DeclineReason::LostOrStolen | DeclineReason::InvalidCard | DeclineReason::ExpiredCard)
     );
     let key = format!("pmu:{}", attempt.id);
-    if attempt.outcome == PaymentOutcome::Declined && hard && !ctx.key_seen(&key) {
+    if attempt.outcome == PaymentOutcome::Declined && hard && !history.key_seen(&key) {
         out.act(
             "escalation.hard-decline",
             key,
@@ -192,7 +202,7 @@ fn hard_decline(ctx: &Context, out: &mut RuleOutput) {
 }
 
 /// E4: a hold with nothing overdue in any currency is released.
-fn release_hold(ctx: &Context, out: &mut RuleOutput) {
+fn release_hold(ctx: &Context, history: &History, out: &mut RuleOutput) {
     let Some(hold) = &ctx.account.credit_hold else {
         return;
     };
@@ -204,7 +214,7 @@ fn release_hold(ctx: &Context, out: &mut RuleOutput) {
         return;
     }
     let key = format!("release:{}", hold.key);
-    if !ctx.key_seen(&key) {
+    if !history.key_seen(&key) {
         out.act(
             "escalation.release-hold",
             key,
@@ -215,7 +225,7 @@ fn release_hold(ctx: &Context, out: &mut RuleOutput) {
 }
 
 /// E5: promises past their grace period are kept (>= the kept share received) or broken.
-fn promises(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
+fn promises(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(), String> {
     let kept_bps = ctx.param_int("promise_kept_bps")?;
     for promise in &ctx.promises {
         let expired = ctx.today.days_since(&promise.promised_date) > i64::from(promise.grace_days);
@@ -226,7 +236,7 @@ fn promises(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
             >= i128::from(promise.amount.minor) * i128::from(kept_bps);
         if kept {
             let key = format!("promise:{}:kept", promise.id);
-            if !ctx.key_seen(&key) {
+            if !history.key_seen(&key) {
                 let reason = "promise to pay kept".to_owned();
                 out.act(
                     "escalation.promise",
@@ -238,7 +248,7 @@ fn promises(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
             continue;
         }
         let key = format!("promise:{}:broken", promise.id);
-        if ctx.key_seen(&key) {
+        if history.key_seen(&key) {
             continue;
         }
         let reason = format!("promise to pay {} broken", promise.id);
@@ -256,13 +266,13 @@ fn promises(ctx: &Context, out: &mut RuleOutput) -> Result<(), String> {
 }
 
 /// E6: a dispute opened on a paid invoice (a chargeback) needs a person.
-fn chargebacks(ctx: &Context, out: &mut RuleOutput) {
+fn chargebacks(ctx: &Context, history: &History, out: &mut RuleOutput) {
     for invoice in &ctx.invoices {
         if invoice.status != InvoiceStatus::Paid || invoice.dispute != DisputeStatus::Open {
             continue;
         }
         let key = format!("task:{}:chargeback", invoice.id);
-        if ctx.key_seen(&key) {
+        if history.key_seen(&key) {
             continue;
         }
         let title = format!("Chargeback on paid invoice {}", invoice.number);

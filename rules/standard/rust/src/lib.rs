@@ -36,15 +36,6 @@ crm_rules_guest::export_rules!(Standard);
 static ALLOCATOR: crm_rules_guest::arena::EvaluationArena =
     crm_rules_guest::arena::EvaluationArena::new();
 
-/// Whether an open promise to pay covers the invoice at `ctx.today` (its grace period included).
-fn promise_covers(ctx: &Context, invoice_id: &str) -> bool {
-    ctx.promises.iter().any(|promise| {
-        promise.status == PromiseStatus::Open
-            && promise.invoice_ids.iter().any(|id| id == invoice_id)
-            && ctx.today.days_since(&promise.promised_date) <= i64::from(promise.grace_days)
-    })
-}
-
 /// R6 and E1: why dunning is stopped for the whole account at `ctx.today`, if it is: the account is
 /// excluded from dunning, or paused up to and including a date not yet passed.
 fn dunning_stopped(ctx: &Context) -> Option<SuppressionReason> {

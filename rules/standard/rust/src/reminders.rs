@@ -4,21 +4,22 @@
 use crm_rules_guest::clock::{local_minute_of_day, next_local_time};
 use crm_rules_guest::prelude::*;
 
-use crate::{dunning_stopped, promise_covers};
+use crate::dunning_stopped;
 
 const RULE_STEP: &str = "reminder.step";
 const RULE_SUPPRESS: &str = "reminder.suppress";
 
 pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
+    let history = History::new(ctx);
     let mut out = RuleOutput::empty();
     for invoice in &ctx.invoices {
-        remind(ctx, &mut out, invoice)?;
+        remind(ctx, &history, &mut out, invoice)?;
     }
     Ok(out)
 }
 
 /// R6: why this invoice gets no reminder at all, if it gets none.
-fn suppression(ctx: &Context, invoice: &Invoice) -> Option<SuppressionReason> {
+fn suppression(ctx: &Context, history: &History, invoice: &Invoice) -> Option<SuppressionReason> {
     if invoice.status != InvoiceStatus::Open {
         Some(SuppressionReason::NotOpen)
     } else if invoice.amount_due_minor <= 0 {
@@ -31,7 +32,7 @@ fn suppression(ctx: &Context, invoice: &Invoice) -> Option<SuppressionReason> {
         Some(SuppressionReason::FollowupBlocked)
     } else if let Some(reason) = dunning_stopped(ctx) {
         Some(reason)
-    } else if promise_covers(ctx, &invoice.id) {
+    } else if history.promise_covers(&invoice.id) {
         Some(SuppressionReason::PromiseOpen)
     } else {
         None
@@ -56,8 +57,13 @@ fn current_step(ctx: &Context, due: &Date) -> Option<ReminderStep> {
         .find(|step| step_date(&ctx.calendar, due, *step) <= ctx.today)
 }
 
-fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), String> {
-    if let Some(reason) = suppression(ctx, invoice) {
+fn remind(
+    ctx: &Context,
+    history: &History,
+    out: &mut RuleOutput,
+    invoice: &Invoice,
+) -> Result<(), String> {
+    if let Some(reason) = suppression(ctx, history, invoice) {
         out.suppress(RULE_SUPPRESS, &invoice.id, reason);
         return Ok(());
     }
@@ -69,7 +75,7 @@ fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), 
     if credit >= invoice.amount_due_minor {
         out.suppress(RULE_SUPPRESS, &invoice.id, SuppressionReason::CreditCovers);
         let key = format!("task:{}:apply-credit", invoice.id);
-        if !ctx.key_seen(&key) {
+        if !history.key_seen(&key) {
             task(
                 ctx,
                 out,
@@ -100,15 +106,12 @@ fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), 
     }
     let key = format!("rem:{}:{}", invoice.id, step.as_str());
     // R8: an earlier send of this step with an unknown outcome is never resent.
-    let unknown = ctx.activities.iter().any(|activity| {
-        activity.kind == ActionKind::SendReminder
-            && activity.invoice_id.as_deref() == Some(invoice.id.as_str())
-            && activity.step == Some(step)
-            && activity.outcome == ActivityOutcome::Unknown
-    });
+    let unknown = history
+        .reminders_sent(&invoice.id)
+        .any(|sent| sent.step == step && sent.outcome == ActivityOutcome::Unknown);
     if unknown {
         let review_key = format!("review:{key}:unknown-outcome");
-        if !ctx.key_seen(&review_key) {
+        if !history.key_seen(&review_key) {
             out.act(
                 "reminder.unknown-outcome",
                 review_key,
@@ -123,12 +126,10 @@ fn remind(ctx: &Context, out: &mut RuleOutput, invoice: &Invoice) -> Result<(), 
     }
     // R2: never resend a step, nor an earlier one once a later step went out (any channel, any
     // outcome: retrying a failed delivery is the outbox's job, under the same key).
-    let already = ctx.activities.iter().any(|activity| {
-        activity.kind == ActionKind::SendReminder
-            && activity.invoice_id.as_deref() == Some(invoice.id.as_str())
-            && activity.step.is_some_and(|sent| sent >= step)
-    });
-    if already || ctx.key_seen(&key) {
+    let already = history
+        .reminders_sent(&invoice.id)
+        .any(|sent| sent.step >= step);
+    if already || history.key_seen(&key) {
         return Ok(());
     }
     send(ctx, out, invoice, step, key)

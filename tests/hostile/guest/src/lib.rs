@@ -130,7 +130,7 @@ fn remember() -> RuleOutput {
     output
 }
 
-/// 100,000 `no-action` actions: a hundred times the default output limit.
+/// 100,000 `no-action` actions: four times the default output limit.
 fn huge_output() -> RuleOutput {
     let mut output = RuleOutput::empty();
     for index in 0..100_000_u32 {
@@ -145,7 +145,7 @@ fn huge_output() -> RuleOutput {
 }
 
 /// One action whose reason is 10 MiB: it fits in the 64 MiB memory cap, so the host's output-size
-/// check (1 MiB of text by default) is what refuses it.
+/// check (8 MiB of text by default) is what refuses it.
 fn huge_strings() -> RuleOutput {
     let mut output = RuleOutput::empty();
     output.act(
