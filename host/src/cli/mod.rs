@@ -57,7 +57,7 @@ enum Command {
     ///
     /// Each result is `{"line": N, "decision": {...}}` or `{"line": N, "error": "..."}`. A line is an
     /// error when it is not valid UTF-8 (the error names its line and column), looks like UTF-16, is
-    /// longer than the input limit (4 MiB by default; skipped without being read into memory), is
+    /// longer than the input limit (16 MiB by default; skipped without being read into memory), is
     /// blank (or only spaces), or is not a valid context. Lines end at `\n` or `\r\n`; the last line
     /// needs no newline; a UTF-8 byte-order mark at the start of a line is skipped.
     #[command(after_help = exit::BATCH)]

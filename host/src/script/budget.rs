@@ -14,10 +14,11 @@ use crate::limits::Limits;
 /// on every operation costs more than the operation.
 const DEADLINE_CHECK_EVERY: u64 = 128;
 
-/// When that many operations took longer than this, operations are not cheap (the script spends its
-/// time in host helpers or built-ins): from then on the deadline is checked after every operation,
-/// so it holds within one call of a built-in.
-const SLOW_WINDOW: std::time::Duration = std::time::Duration::from_millis(1);
+/// The longest the script should run between two deadline checks. When a stretch of operations took
+/// longer (the script spends its time in host helpers or long built-ins), the checks come more often,
+/// down to every operation, so the deadline holds within one call of a built-in; when operations
+/// are cheap again, they space out back to [`DEADLINE_CHECK_EVERY`].
+const CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// Termination tokens: the reason a script was stopped, read back by [`stop_reason`].
 const OUT_OF_OPERATIONS: &str = "out-of-operations";
@@ -135,11 +136,15 @@ fn exhausted(budget: &mut Budget) -> Option<&'static str> {
         return None;
     }
     let now = Instant::now();
-    if budget
-        .last_check
-        .is_some_and(|last| now.duration_since(last) > SLOW_WINDOW)
-    {
-        budget.check_every = 1;
+    if let Some(last) = budget.last_check {
+        let stretch = now.duration_since(last);
+        budget.check_every = if stretch > CHECK_INTERVAL {
+            (budget.check_every / 8).max(1)
+        } else if stretch < CHECK_INTERVAL / 4 {
+            (budget.check_every * 2).min(DEADLINE_CHECK_EVERY)
+        } else {
+            budget.check_every
+        };
     }
     budget.last_check = Some(now);
     budget.next_check = budget.operations + budget.check_every;

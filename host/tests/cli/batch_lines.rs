@@ -136,7 +136,7 @@ fn batch_refuses_an_oversized_line_without_holding_it_in_memory() {
     assert_eq!(
         results[0]["error"],
         format!(
-            "the line is {LINE} bytes, longer than the limit of 4194304 bytes \
+            "the line is {LINE} bytes, longer than the limit of 16777216 bytes \
              (Limits::max_input_bytes), so it was skipped unread; split the context, or \
              raise the limit (`crm-rules --max-input-bytes`)"
         )
