@@ -86,6 +86,8 @@ const CASES: &[Case] = &[
     // Built-ins that could allocate terabytes in one call are refused before they allocate.
     case("rhai-replace-bomb", Error(Memory), QUICK_BOUND),
     case("rhai-pad-bomb", Error(Memory), QUICK_BOUND),
+    // Operations spent in callbacks of built-ins (`map`, `sort`, `filter`) count.
+    case("rhai-callback-cost", Error(OutOfFuel), QUICK_BOUND),
     // A misspelled field is an error, not `()`.
     case("rhai-typo", Error(Script), QUICK_BOUND),
     case("rhai-param-typo", Error(Script), QUICK_BOUND),
