@@ -1,12 +1,12 @@
 //! `crm-rules`: evaluate, test and check rule packs from the command line.
 //!
 //! This is the binary's edge: every command returns its exit code or an error, and errors are
-//! turned into a message and exit code 2 here, once. Output goes through [`cli::Console`], whose
+//! turned into a message and exit code 2 here, once. Output goes through [`commands::Console`], whose
 //! handles end quietly on a closed pipe and return every other write error. The print macros panic
 //! on a closed pipe or a full disk, so the lints below keep them out of the binary.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-mod cli;
+mod commands;
 
 use std::io::{ErrorKind, Write as _};
 use std::process::ExitCode;
@@ -22,9 +22,9 @@ static ALLOCATOR: crm_rules_host::alloc::CountingAllocator =
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let mut console = cli::Console::new();
-    let result = match cli::Cli::try_parse() {
-        Ok(args) => cli::run(args, &mut console),
+    let mut console = commands::Console::new();
+    let result = match commands::Cli::try_parse() {
+        Ok(args) => commands::run(args, &mut console),
         Err(usage) => print_usage(&usage),
     };
     match result {
