@@ -1,7 +1,7 @@
 //! The rule engine: one per process. It owns the wasmtime engine (with its epoch ticker), the linker
 //! and the frozen Rhai engine, and loads packs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use crate::error::LoadError;
 use crate::limits::Limits;
-use crate::pack::RulePack;
 use crate::wasm::cache::CompileCache;
 use crate::wasm::{self, EPOCH_TICK_MS, StoreState};
 
@@ -224,14 +223,5 @@ impl RuleEngine {
     /// The engine's default limits.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
-    }
-
-    /// Loads the pack in `dir` (its `pack.toml`, modules and parameters): scripts are compiled and
-    /// components compiled and pre-instantiated, once.
-    ///
-    /// # Errors
-    /// A [`LoadError`] naming the file (and for scripts the line and column) of the first problem.
-    pub fn load_pack(&self, dir: impl AsRef<Path>) -> Result<RulePack, LoadError> {
-        RulePack::load(self.clone(), dir.as_ref())
     }
 }

@@ -25,6 +25,18 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+impl RuleEngine {
+    /// Loads the pack in `dir` (its `pack.toml`, modules and parameters): scripts are compiled and
+    /// components compiled and pre-instantiated, once. (Defined beside the loader, so the engine
+    /// does not depend on packs.)
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the file (and for scripts the line and column) of the first problem.
+    pub fn load_pack(&self, dir: impl AsRef<Path>) -> Result<RulePack, LoadError> {
+        RulePack::load(self.clone(), dir.as_ref())
+    }
+}
+
 impl RulePack {
     pub(crate) fn load(engine: RuleEngine, dir: &Path) -> Result<RulePack, LoadError> {
         let manifest_path = dir.join("pack.toml");
