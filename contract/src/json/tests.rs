@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crm_rules_guest::types::*;
+use crate::types::*;
 
 use super::*;
 
@@ -153,7 +153,7 @@ fn a_realistic_context_parses() {
         Some(DeclineReason::LostOrStolen)
     );
     assert_eq!(ctx.payment_attempts[1].at % 1000, 250);
-    assert_eq!(ctx.activities[0].step, Some(ReminderStep::Pre7));
+    assert_eq!(ctx.activities[0].step.as_deref(), Some("pre-7"));
     assert_eq!(ctx.activities[0].kind, ActionKind::SendReminder);
     assert_eq!(ctx.promises[0].received_minor, 10_000);
     assert_eq!(ctx.promises[0].amount, Money::new(90_000, "USD"));
@@ -287,7 +287,7 @@ fn each_error_names_its_path() {
     );
     fails(
         |v| v["activities"][0]["step"] = json!("pre7"),
-        "activities[0].step: unknown reminder step \"pre7\", expected one of pre-7, pre-3, due, post-1",
+        "activities[0].step: template \"pre7\" is not declared in the pack's vocabulary (expected one of pre-7, pre-3, due, post-1)",
     );
     fails(
         |v| {
@@ -306,7 +306,7 @@ fn each_error_names_its_path() {
     );
     fails(
         |v| v["account"]["contacts"][1]["emial"] = json!("x"),
-        "account.contacts[1].emial: unknown field \"emial\", expected one of id, name, role, email, phone, sms_consent, sms_opted_out",
+        "account.contacts[1].emial: unknown field \"emial\", expected one of id, name, role, email, phone, sms_consent, sms_opted_out, tags, fields",
     );
     fails(
         |v| v["invoices"][1]["id"] = json!("inv_1"),

@@ -58,8 +58,8 @@ fn scheduled_contexts_list_what_they_read_and_deal_events_need_not() {
         assert_eq!(
             error(&value),
             format!(
-                "{list}: missing required field: a scheduled evaluation (no deal_event) reads \
-                 this list; give [] if there are none"
+                "{list}: missing required field: an evaluation of the account (not a deal \
+                 event) reads this list; give [] if there are none"
             )
         );
     }

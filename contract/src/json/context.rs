@@ -11,11 +11,12 @@
 
 use serde_json::Value;
 
-use crm_rules_guest::clock::{local_date, time_zone};
-use crm_rules_guest::types::{
+use crate::clock::{local_date, time_zone};
+use crate::types::{
     Account, Balance, Calendar, CollectionMethod, Contact, Context, CreditHold, DisputeStatus,
-    Invoice, PaymentBehaviour, PaymentLink, Weekday,
+    Invoice, PaymentBehaviour, PaymentLink, RecordKind, Trigger, Weekday,
 };
+use crate::vocabulary::Vocabulary;
 
 use super::amount::{Sign, amount, currency, money};
 use super::enums::parse_enum;
@@ -23,8 +24,10 @@ use super::error::InputError;
 use super::ids::id;
 use super::params::params;
 use super::reader::{Obj, Path, Presence, boolean, bounded, string, uint};
+use super::extensions::{billing_entity, dunning_status, instalment, subscription, trigger};
 use super::records::{activity, deal_event, payment_attempt, promise};
 use super::time::{date, timestamp};
+use super::value::{EXTRAS, record_extras};
 
 /// A context read from JSON, with the optional id it carried (for batch and fixture reports).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +41,15 @@ pub struct ParsedContext {
 const CONTEXT: &[&str] = &[
     "id",
     "now",
+    "trigger",
     "account",
     "invoices",
     "deal_event",
     "payment_attempts",
     "activities",
     "promises",
+    "subscriptions",
+    "billing_entities",
     "calendar",
     "params",
 ];
@@ -58,7 +64,23 @@ const CONTEXT: &[&str] = &[
 /// [`super::params_from_json`]; whether the pack declares them is [`crate::RulePack::check_context`]'s
 /// business). Ids are unique within each list. `today` is not accepted: it is the account's local
 /// date at `now` in `account.timezone`.
+///
+/// Contract 0.2 adds `trigger` (absent: `deal-event` when there is a `deal_event`, else
+/// `scheduled`, which is what a 0.1 context means), `subscriptions`, `billing_entities`, and on
+/// records `tags` and `fields`. This reads custom fields, templates, dunning states and action
+/// kinds against contract 0.1's implied vocabulary (none of them but the four reminder steps); a
+/// pack's own is read with [`parse_context_in`].
 pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
+    parse_context_in(value, &Vocabulary::contract_0_1())
+}
+
+/// [`parse_context`] against a pack's vocabulary: custom fields are read at their declared types
+/// (an undeclared one, a wrong type or a missing required one is an error at its path), and every
+/// template, dunning state and action kind named must be declared.
+pub fn parse_context_in(
+    value: &Value,
+    vocabulary: &Vocabulary,
+) -> Result<ParsedContext, InputError> {
     let root = Path::Root;
     let obj = Obj::open(value, root)?;
     obj.reject(
@@ -68,24 +90,47 @@ pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
     obj.allow(&[CONTEXT])?;
     let context_id = obj.opt("id", id)?;
     let now = obj.req("now", timestamp)?;
-    let account = obj.req("account", account)?;
+    let account = obj.req("account", |value, path| account(value, path, vocabulary))?;
     let today = local_date(now, &account.timezone)
         .map_err(|error| root.field("now").error(error.to_string()))?;
-    let deal_event = obj.opt("deal_event", deal_event)?;
+    let deal_event = obj.opt("deal_event", |value, path| {
+        deal_event(value, path, vocabulary)
+    })?;
+    let trigger = match obj.opt("trigger", trigger)? {
+        Some(trigger) => trigger,
+        None if deal_event.is_some() => Trigger::DealEvent,
+        None => Trigger::Scheduled,
+    };
+    match (&trigger, &deal_event) {
+        (Trigger::DealEvent, None) => {
+            return Err(root
+                .field("deal_event")
+                .error("missing required field: the trigger is a deal event"));
+        }
+        (other, Some(_)) if !matches!(other, Trigger::DealEvent) => {
+            return Err(root.field("deal_event").error(format!(
+                "a deal event is given but the trigger is \"{}\"; a deal event is the trigger's \
+                 own record",
+                other.kind_name()
+            )));
+        }
+        _ => {}
+    }
     let lists = match deal_event {
         Some(_) => Presence::Optional,
-        None => Presence::Required("a scheduled evaluation (no deal_event) reads this list"),
+        None => Presence::Required("an evaluation of the account (not a deal event) reads this list"),
     };
     let context = Context {
         now,
         today,
+        trigger,
         invoices: obj.unique_list_if(
             "invoices",
             lists,
             "invoice id",
             "id",
             |i: &Invoice| &i.id,
-            invoice,
+            |value, path| invoice(value, path, vocabulary),
         )?,
         deal_event,
         payment_attempts: obj.unique_list_if(
@@ -93,22 +138,37 @@ pub fn parse_context(value: &Value) -> Result<ParsedContext, InputError> {
             lists,
             "payment attempt id",
             "id",
-            |attempt| &attempt.id,
-            payment_attempt,
+            |attempt: &crate::types::PaymentAttempt| &attempt.id,
+            |value, path| payment_attempt(value, path, vocabulary),
         )?,
         activities: obj.unique_list_if(
             "activities",
             lists,
             "activity id",
             "id",
-            |activity| &activity.id,
-            activity,
+            |activity: &crate::types::Activity| &activity.id,
+            |value, path| activity(value, path, vocabulary),
         )?,
         promises: obj.unique_list_if("promises", lists, "promise id", "id", |p| &p.id, promise)?,
+        subscriptions: obj.unique_list(
+            "subscriptions",
+            "subscription id",
+            "id",
+            |subscription: &crate::types::Subscription| &subscription.id,
+            |value, path| subscription(value, path, vocabulary),
+        )?,
+        billing_entities: obj.unique_list(
+            "billing_entities",
+            "billing entity id",
+            "id",
+            |entity: &crate::types::BillingEntity| &entity.id,
+            |value, path| billing_entity(value, path, vocabulary),
+        )?,
         calendar: obj.or("calendar", default_calendar(), calendar)?,
         params: obj.or("params", Vec::new(), params)?,
         account,
     };
+    super::references::check_references(&context)?;
     Ok(ParsedContext {
         id: context_id,
         context,
@@ -133,13 +193,22 @@ const ACCOUNT: &[&str] = &[
     "contacts",
     "payment_behaviour",
     "balances",
+    "dunning_state",
+    "billing_entity_id",
 ];
 
 /// Required: `id`, `name`, `tier`, `timezone` (an IANA name), `currency`. `risk_score` is 0 to 100;
 /// `payment_behaviour` defaults to zeros; contact ids and balance currencies are unique.
-fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
-    let obj = Obj::with_fields(value, *path, &[ACCOUNT])?;
+fn account(value: &Value, path: &Path, vocabulary: &Vocabulary) -> Result<Account, InputError> {
+    let obj = Obj::with_fields(value, *path, &[ACCOUNT, EXTRAS])?;
+    let (tags, fields) = record_extras(&obj, vocabulary, RecordKind::Account)?;
     Ok(Account {
+        dunning_state: obj.opt("dunning_state", |value, path| {
+            dunning_status(value, path, vocabulary)
+        })?,
+        billing_entity_id: obj.opt("billing_entity_id", id)?,
+        tags,
+        fields,
         id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         tier: obj.req("tier", parse_enum)?,
@@ -169,7 +238,9 @@ fn account(value: &Value, path: &Path) -> Result<Account, InputError> {
         account_executive_id: obj.opt("account_executive_id", id)?,
         collections_owner_id: obj.opt("collections_owner_id", id)?,
         payment_method_on_file: obj.or("payment_method_on_file", false, boolean)?,
-        contacts: obj.unique_list("contacts", "contact id", "id", |c: &Contact| &c.id, contact)?,
+        contacts: obj.unique_list("contacts", "contact id", "id", |c: &Contact| &c.id, |value, path| {
+            contact(value, path, vocabulary)
+        })?,
         payment_behaviour: obj.or(
             "payment_behaviour",
             PaymentBehaviour {
@@ -199,7 +270,7 @@ fn credit_hold(value: &Value, path: &Path) -> Result<CreditHold, InputError> {
 }
 
 /// Required: `id`, `name`, `role`. Optional `email`, `phone`; flags default to `false`.
-fn contact(value: &Value, path: &Path) -> Result<Contact, InputError> {
+fn contact(value: &Value, path: &Path, vocabulary: &Vocabulary) -> Result<Contact, InputError> {
     const FIELDS: &[&str] = &[
         "id",
         "name",
@@ -209,8 +280,11 @@ fn contact(value: &Value, path: &Path) -> Result<Contact, InputError> {
         "sms_consent",
         "sms_opted_out",
     ];
-    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    let obj = Obj::with_fields(value, *path, &[FIELDS, EXTRAS])?;
+    let (tags, fields) = record_extras(&obj, vocabulary, RecordKind::Contact)?;
     Ok(Contact {
+        tags,
+        fields,
         id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         role: obj.req("role", parse_enum)?,
@@ -265,6 +339,8 @@ const INVOICE: &[&str] = &[
     "deal_id",
     "source_key",
     "payment_link",
+    "instalments",
+    "billing_entity_id",
 ];
 
 /// Required: `id`, `status`, `currency`, `total`, `issue_date`. `number` defaults to the id, `paid`
@@ -272,13 +348,14 @@ const INVOICE: &[&str] = &[
 /// nor `credited` may exceed `total` (an overpayment is the account's unapplied credit, not the
 /// invoice's), and `due_date` may not be before `issue_date`. `amount_due` is derived:
 /// `max(0, total - paid - credited)` (a paid invoice later credited as well is due nothing).
-fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
+fn invoice(value: &Value, path: &Path, vocabulary: &Vocabulary) -> Result<Invoice, InputError> {
     let obj = Obj::open(value, *path)?;
     obj.reject(
         "amount_due",
         "amount_due is derived (total - paid - credited, never negative); remove it",
     )?;
-    obj.allow(&[INVOICE])?;
+    obj.allow(&[INVOICE, EXTRAS])?;
+    let (tags, fields) = record_extras(&obj, vocabulary, RecordKind::Invoice)?;
     let invoice_id = obj.req("id", id)?;
     let code = obj.req("currency", currency)?;
     let money = |value: &Value, path: &Path| amount(value, path, code, Sign::NonNegative);
@@ -328,6 +405,16 @@ fn invoice(value: &Value, path: &Path) -> Result<Invoice, InputError> {
         deal_id: obj.opt("deal_id", id)?,
         source_key: obj.opt("source_key", id)?,
         payment_link: obj.opt("payment_link", payment_link)?,
+        instalments: obj.unique_list(
+            "instalments",
+            "instalment id",
+            "id",
+            |instalment: &crate::types::Instalment| &instalment.id,
+            |value, path| instalment(value, path, code),
+        )?,
+        billing_entity_id: obj.opt("billing_entity_id", id)?,
+        tags,
+        fields,
     })
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crm_rules_guest::types::{Money, Param, ParamValue};
+use crate::types::{Money, Param, ParamValue};
 
 use super::amount::{Sign, amount, currency};
 use super::error::InputError;

@@ -7,18 +7,21 @@
 
 use serde_json::Value;
 
-use crm_rules_guest::money::Currency;
-use crm_rules_guest::types::{
-    Activity, Deal, DealEvent, Delivery, Milestone, PaymentAttempt, Promise, Recurring, Retainer,
-    TimeApproval,
+use crate::money::Currency;
+use crate::types::{
+    ActionKind, Activity, Deal, DealEvent, Delivery, Field, Milestone, PaymentAttempt, Promise,
+    RecordKind, Recurring, Retainer, TimeApproval,
 };
+use crate::vocabulary::{FieldSpec, Vocabulary, core_action_fields, listing};
+use crate::wire::OpenNamed;
 
 use super::amount::{Sign, amount, money};
-use super::enums::parse_enum;
+use super::enums::{parse_enum, parse_open};
 use super::error::InputError;
 use super::ids::{id, ids};
 use super::reader::{Obj, Path, boolean, bounded, string, uint};
 use super::time::{date, timestamp};
+use super::value::{EXTRAS, declared_fields, record_extras};
 
 const DEAL_EVENT: &[&str] = &[
     "id",
@@ -35,9 +38,13 @@ const DEAL_EVENT: &[&str] = &[
 
 /// Required: `id`, `kind`, `occurred_at`, `deal`. The payload records are optional whatever the
 /// kind: a rule decides what a missing payload means (usually a review).
-pub(crate) fn deal_event(value: &Value, path: &Path) -> Result<DealEvent, InputError> {
+pub(crate) fn deal_event(
+    value: &Value,
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<DealEvent, InputError> {
     let obj = Obj::with_fields(value, *path, &[DEAL_EVENT])?;
-    let deal = obj.req("deal", deal)?;
+    let deal = obj.req("deal", |value, path| deal(value, path, vocabulary))?;
     let code = Currency::from_code(&deal.amount.currency)
         .map_err(|error| path.field("deal").error(error.to_string()))?;
     Ok(DealEvent {
@@ -68,9 +75,12 @@ const DEAL: &[&str] = &[
 
 /// Required: `id`, `name`, `stage`, `amount` (a money record), `billing_model`; flags default to
 /// `false`.
-fn deal(value: &Value, path: &Path) -> Result<Deal, InputError> {
-    let obj = Obj::with_fields(value, *path, &[DEAL])?;
+fn deal(value: &Value, path: &Path, vocabulary: &Vocabulary) -> Result<Deal, InputError> {
+    let obj = Obj::with_fields(value, *path, &[DEAL, EXTRAS])?;
+    let (tags, fields) = record_extras(&obj, vocabulary, RecordKind::Deal)?;
     Ok(Deal {
+        tags,
+        fields,
         id: obj.req("id", id)?,
         name: obj.req("name", string)?,
         stage: obj.req("stage", parse_enum)?,
@@ -184,11 +194,37 @@ fn recurring(value: &Value, path: &Path, code: Currency) -> Result<Recurring, In
     })
 }
 
-/// Required: `id`, `at`, `outcome`. Optional `invoice_id`, `decline_reason`.
-pub(crate) fn payment_attempt(value: &Value, path: &Path) -> Result<PaymentAttempt, InputError> {
-    const FIELDS: &[&str] = &["id", "invoice_id", "at", "outcome", "decline_reason"];
-    let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+/// Required: `id`, `at`, `outcome`. Optional `invoice_id`, `decline_reason`, `amount` (a money
+/// record), `attempt_number` (1 or more), `source_key`.
+pub(crate) fn payment_attempt(
+    value: &Value,
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<PaymentAttempt, InputError> {
+    const FIELDS: &[&str] = &[
+        "id",
+        "invoice_id",
+        "at",
+        "outcome",
+        "decline_reason",
+        "amount",
+        "attempt_number",
+        "source_key",
+    ];
+    let obj = Obj::with_fields(value, *path, &[FIELDS, EXTRAS])?;
+    let (tags, fields) = record_extras(&obj, vocabulary, RecordKind::PaymentAttempt)?;
     Ok(PaymentAttempt {
+        amount: obj.opt("amount", money)?,
+        attempt_number: obj.opt("attempt_number", |value, path| {
+            let number = uint(value, path)?;
+            if number == 0 {
+                return Err(path.error("attempt numbers start at 1"));
+            }
+            Ok(number)
+        })?,
+        source_key: obj.opt("source_key", id)?,
+        tags,
+        fields,
         id: obj.req("id", id)?,
         invoice_id: obj.opt("invoice_id", id)?,
         at: obj.req("at", timestamp)?,
@@ -197,31 +233,115 @@ pub(crate) fn payment_attempt(value: &Value, path: &Path) -> Result<PaymentAttem
     })
 }
 
-/// Required: `id`, `key` (the key of the action it records, checked like an id), `kind` (an action
-/// kind), `at`, `outcome`. Optional `invoice_id`,
-/// `step` (`pre-7`, `pre-3`, `due`, `post-1`), `channel`.
-pub(crate) fn activity(value: &Value, path: &Path) -> Result<Activity, InputError> {
+/// Required: `id`, `key` (the key of the action it records, checked like an id), `kind` (a core
+/// action kind or one the vocabulary declares), `at`, `outcome`. Optional `rule` (the rule id that
+/// asked for it), `invoice_id`, `step` (a declared template), `channel`, and `fields`: the executed
+/// action's fields, typed as [`core_action_fields`] lists them for a core kind, or as the vocabulary
+/// declares them for the pack's own kind.
+pub(crate) fn activity(
+    value: &Value,
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<Activity, InputError> {
     const FIELDS: &[&str] = &[
         "id",
         "key",
         "kind",
+        "rule",
         "at",
         "invoice_id",
         "step",
         "channel",
         "outcome",
+        "fields",
     ];
     let obj = Obj::with_fields(value, *path, &[FIELDS])?;
+    let kind: ActionKind = obj.req("kind", |value, path| declared_kind(value, path, vocabulary))?;
     Ok(Activity {
         id: obj.req("id", id)?,
         key: obj.req("key", id)?,
-        kind: obj.req("kind", parse_enum)?,
+        rule_id: obj.opt("rule", string)?,
         at: obj.req("at", timestamp)?,
         invoice_id: obj.opt("invoice_id", id)?,
-        step: obj.opt("step", parse_enum)?,
+        step: obj.opt("step", |value, path| declared_template(value, path, vocabulary))?,
         channel: obj.opt("channel", parse_enum)?,
         outcome: obj.req("outcome", parse_enum)?,
+        fields: obj.or("fields", Vec::new(), |value, path| {
+            activity_fields(value, path, &kind, vocabulary)
+        })?,
+        kind,
     })
+}
+
+/// An action kind: a core one, or one the vocabulary declares.
+pub(crate) fn declared_kind(
+    value: &Value,
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<ActionKind, InputError> {
+    let kind: ActionKind = parse_open(value, path)?;
+    if let ActionKind::Custom(name) = &kind
+        && vocabulary.action(name).is_none()
+    {
+        let known = ActionKind::CORE
+            .iter()
+            .copied()
+            .chain(vocabulary.actions.iter().map(|kind| kind.name.as_str()));
+        return Err(path.error(format!(
+            "unknown action kind \"{name}\", {} (the core kinds and the pack's own)",
+            listing(known)
+        )));
+    }
+    Ok(kind)
+}
+
+/// A notice template (reminder step) the vocabulary declares.
+pub(crate) fn declared_template(
+    value: &Value,
+    path: &Path,
+    vocabulary: &Vocabulary,
+) -> Result<String, InputError> {
+    let name = string(value, path)?;
+    if vocabulary.has_template(&name) {
+        return Ok(name);
+    }
+    Err(path.error(format!(
+        "template \"{name}\" is not declared in the pack's vocabulary ({})",
+        listing(vocabulary.templates.iter().map(String::as_str))
+    )))
+}
+
+/// An activity's fields: those of its action kind, none required (a CRM records what it kept).
+fn activity_fields(
+    value: &Value,
+    path: &Path,
+    kind: &ActionKind,
+    vocabulary: &Vocabulary,
+) -> Result<Vec<Field>, InputError> {
+    let specs: Vec<FieldSpec> = match kind {
+        ActionKind::Custom(name) => vocabulary
+            .action(name)
+            .map(|kind| kind.fields.clone())
+            .unwrap_or_default(),
+        core => core_action_fields(core)
+            .iter()
+            .map(|(name, ty)| FieldSpec {
+                name: (*name).to_owned(),
+                ty: *ty,
+                required: false,
+            })
+            .collect(),
+    };
+    let optional: Vec<FieldSpec> = specs
+        .into_iter()
+        .map(|spec| FieldSpec {
+            required: false,
+            ..spec
+        })
+        .collect();
+    let refs: Vec<&FieldSpec> = optional.iter().collect();
+    let what = format!("action kind \"{}\"", kind.name());
+    declared_fields(value, path, &refs, &what, Sign::Any)
 }
 
 /// Required: `id`, `amount` (a money record), `promised_date`, `status`. `invoice_ids` defaults to

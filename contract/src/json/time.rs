@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use serde_json::Value;
 
-use crm_rules_guest::types::{Date, Timestamp};
+use crate::types::{Date, Timestamp};
 
 use super::error::InputError;
 use super::reader::{Path, mismatch};

@@ -8,6 +8,7 @@ impl RuleOutput {
         RuleOutput {
             actions: Vec::new(),
             suppressed: Vec::new(),
+            next_evaluation_at: None,
         }
     }
 

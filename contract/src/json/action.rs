@@ -9,38 +9,27 @@
 
 use serde_json::{Map, Value};
 
-use crm_rules_guest::types::{
+use crate::types::{
     Action, ActionDetail, ActionKind, CreditTerms, Escalation, Money, NewInvoice, Notification,
     PaymentMethodRequest, Reminder, Review, SendInvoice, Suppression, Task,
 };
+use crate::vocabulary::Vocabulary;
+use crate::wire::{Named, OpenNamed};
 
+use super::action_kinds::{extended_detail, extended_fields, extended_to_json};
 use super::amount::{Sign, amount, currency, format_amount};
-use super::enums::{Named, parse_enum};
+use super::enums::{parse_enum, parse_open};
+
 use super::error::InputError;
 use super::reader::{Obj, Path, boolean, string, uint};
 use super::time::{timestamp_or_millis, timestamp_to_json};
 
-/// The JSON name of an action's kind: `create-invoice`, `send-reminder`, `no-action`.
-pub fn kind_name(detail: &ActionDetail) -> &'static str {
-    kind_of(detail).name()
-}
-
-fn kind_of(detail: &ActionDetail) -> ActionKind {
+/// The JSON name of an action's kind: `create-invoice`, `send-reminder`, `no-action`, or a custom
+/// action's declared kind.
+pub fn kind_name(detail: &ActionDetail) -> &str {
     match detail {
-        ActionDetail::CreateInvoice(_) => ActionKind::CreateInvoice,
-        ActionDetail::SendInvoice(_) => ActionKind::SendInvoice,
-        ActionDetail::HoldForReview(_) => ActionKind::HoldForReview,
-        ActionDetail::SendReminder(_) => ActionKind::SendReminder,
-        ActionDetail::CreateTask(_) => ActionKind::CreateTask,
-        ActionDetail::Escalate(_) => ActionKind::Escalate,
-        ActionDetail::NotifyInternal(_) => ActionKind::NotifyInternal,
-        ActionDetail::SetCreditHold(_) => ActionKind::SetCreditHold,
-        ActionDetail::ReleaseCreditHold(_) => ActionKind::ReleaseCreditHold,
-        ActionDetail::SetCreditTerms(_) => ActionKind::SetCreditTerms,
-        ActionDetail::RequestPaymentMethodUpdate(_) => ActionKind::RequestPaymentMethodUpdate,
-        ActionDetail::MarkPromiseKept(_) => ActionKind::MarkPromiseKept,
-        ActionDetail::MarkPromiseBroken(_) => ActionKind::MarkPromiseBroken,
-        ActionDetail::NoAction => ActionKind::NoAction,
+        ActionDetail::Custom(custom) => &custom.kind,
+        core => core.kind().core_name().unwrap_or_default(),
     }
 }
 
@@ -54,7 +43,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// The parameter fields of each kind.
-fn kind_fields(kind: ActionKind) -> &'static [&'static str] {
+fn kind_fields(kind: &ActionKind) -> &'static [&'static str] {
     match kind {
         ActionKind::CreateInvoice => &[
             "deal_id",
@@ -88,18 +77,19 @@ fn kind_fields(kind: ActionKind) -> &'static [&'static str] {
         ActionKind::RequestPaymentMethodUpdate => &["attempt_id"],
         ActionKind::MarkPromiseKept | ActionKind::MarkPromiseBroken => &["promise_id"],
         ActionKind::NoAction => &[],
+        extended => extended_fields(extended),
     }
 }
 
 /// An object under construction.
-struct Out(Map<String, Value>);
+pub(crate) struct Out(pub(crate) Map<String, Value>);
 
 impl Out {
-    fn put(&mut self, name: &str, value: impl Into<Value>) {
+    pub(crate) fn put(&mut self, name: &str, value: impl Into<Value>) {
         self.0.insert(name.to_owned(), value.into());
     }
 
-    fn put_opt(&mut self, name: &str, value: Option<impl Into<Value>>) {
+    pub(crate) fn put_opt(&mut self, name: &str, value: Option<impl Into<Value>>) {
         if let Some(value) = value {
             self.put(name, value);
         }
@@ -122,7 +112,7 @@ pub fn action_to_json(action: &Action) -> Value {
         ActionDetail::CreateInvoice(new) => {
             out.put("deal_id", new.deal_id.as_str());
             out.put("source", new.source.as_str());
-            match crm_rules_guest::money::Currency::from_code(&new.amount.currency) {
+            match crate::money::Currency::from_code(&new.amount.currency) {
                 Ok(code) => out.put("amount", format_amount(new.amount.minor, code)),
                 Err(_) => out.put("amount_minor", new.amount.minor),
             }
@@ -137,7 +127,7 @@ pub fn action_to_json(action: &Action) -> Value {
         }
         ActionDetail::SendReminder(reminder) => {
             out.put("invoice_id", reminder.invoice_id.as_str());
-            out.put("step", reminder.step.name());
+            out.put("step", reminder.step.as_str());
             out.put("channel", reminder.channel.name());
             out.put("contact_id", reminder.contact_id.as_str());
             out.put_opt("payment_link", reminder.payment_link.as_deref());
@@ -175,19 +165,37 @@ pub fn action_to_json(action: &Action) -> Value {
             out.put("promise_id", id.as_str());
         }
         ActionDetail::NoAction => {}
+        extended => extended_to_json(extended, &mut out),
     }
     Value::Object(out.0)
 }
 
 /// Reads an action written by [`action_to_json`] (or by hand, in a fixture's expected decision, or
-/// by a Rhai rule). An optional field that is `null` is unset (Rhai's `()`). Error paths are
-/// relative to `value` (`channel: unknown channel "fax", ...`).
+/// by a Rhai rule), against contract 0.1's vocabulary (see [`action_from_json_in`]).
 pub fn action_from_json(value: &Value) -> Result<Action, InputError> {
+    action_from_json_in(value, &Vocabulary::contract_0_1())
+}
+
+/// Reads an action, typing the fields of custom actions, events and `set-field` values as the pack's
+/// vocabulary declares them. An optional field that is `null` is unset (Rhai's `()`). Error paths
+/// are relative to `value` (`channel: unknown channel "fax", ...`). Whether the names it uses
+/// (templates, states, kinds) are declared is the host's output check, not this reader's.
+pub fn action_from_json_in(value: &Value, vocabulary: &Vocabulary) -> Result<Action, InputError> {
     let obj = Obj::open(value, Path::Root)?.null_is_absent();
-    let kind: ActionKind = obj.req("kind", parse_enum)?;
-    obj.allow(&[COMMON, kind_fields(kind)])?;
+    let kind: ActionKind = obj.req("kind", |value, path| {
+        super::records::declared_kind(value, path, vocabulary)
+    })?;
+    let custom_fields: &[&str] = &["fields"];
+    obj.allow(&[
+        COMMON,
+        if kind.is_custom() {
+            custom_fields
+        } else {
+            kind_fields(&kind)
+        },
+    ])?;
     Ok(Action {
-        detail: detail(&obj, kind)?,
+        detail: detail(&obj, &kind, vocabulary)?,
         key: obj.req("key", string)?,
         not_before: obj.opt("not_before", timestamp_or_millis)?,
         requires_approval: obj.or("requires_approval", false, boolean)?,
@@ -196,7 +204,7 @@ pub fn action_from_json(value: &Value) -> Result<Action, InputError> {
     })
 }
 
-fn detail(obj: &Obj, kind: ActionKind) -> Result<ActionDetail, InputError> {
+fn detail(obj: &Obj, kind: &ActionKind, vocabulary: &Vocabulary) -> Result<ActionDetail, InputError> {
     Ok(match kind {
         ActionKind::CreateInvoice => {
             let code = obj.req("currency", currency)?;
@@ -220,7 +228,7 @@ fn detail(obj: &Obj, kind: ActionKind) -> Result<ActionDetail, InputError> {
         }),
         ActionKind::SendReminder => ActionDetail::SendReminder(Reminder {
             invoice_id: obj.req("invoice_id", string)?,
-            step: obj.req("step", parse_enum)?,
+            step: obj.req("step", string)?,
             channel: obj.req("channel", parse_enum)?,
             contact_id: obj.req("contact_id", string)?,
             payment_link: obj.opt("payment_link", string)?,
@@ -266,6 +274,7 @@ fn detail(obj: &Obj, kind: ActionKind) -> Result<ActionDetail, InputError> {
             ActionDetail::MarkPromiseBroken(obj.req("promise_id", string)?)
         }
         ActionKind::NoAction => ActionDetail::NoAction,
+        extended => extended_detail(obj, extended, vocabulary)?,
     })
 }
 
@@ -274,7 +283,7 @@ pub fn suppression_to_json(suppression: &Suppression) -> Value {
     let mut out = Out(Map::new());
     out.put("rule", suppression.rule_id.as_str());
     out.put("subject_id", suppression.subject_id.as_str());
-    out.put("reason", suppression.reason.name());
+    out.put("reason", OpenNamed::name(&suppression.reason));
     Value::Object(out.0)
 }
 
@@ -285,7 +294,7 @@ pub fn suppression_from_json(value: &Value) -> Result<Suppression, InputError> {
     Ok(Suppression {
         rule_id: obj.req("rule", string)?,
         subject_id: obj.req("subject_id", string)?,
-        reason: obj.req("reason", parse_enum)?,
+        reason: obj.req("reason", parse_open)?,
     })
 }
 

@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
-use crm_rules_guest::money::Currency;
-use crm_rules_guest::types::Money;
+use crate::money::Currency;
+use crate::types::Money;
 
 use super::error::InputError;
 use super::reader::{Obj, Path, beyond_64_bits, describe};

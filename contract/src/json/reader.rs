@@ -143,6 +143,11 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The path of the object itself.
+    pub(crate) fn path(&self) -> &Path<'a> {
+        &self.path
+    }
+
     /// Rejects any field not among `groups`.
     pub(crate) fn allow(&self, groups: &[&[&str]]) -> Result<(), InputError> {
         for key in self.map.keys() {

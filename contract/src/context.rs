@@ -2,7 +2,6 @@
 
 use crate::types::{
     Account, Balance, Context, Date, Invoice, InvoiceStatus, ParamValue, PaymentOutcome,
-    ReminderStep,
 };
 
 /// A pack parameter is missing or has the wrong type.
@@ -144,34 +143,4 @@ impl Account {
             .iter()
             .find(|balance| balance.currency == currency)
     }
-}
-
-impl ReminderStep {
-    /// The step's name in keys and JSON: `pre-7`, `pre-3`, `due`, `post-1`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ReminderStep::Pre7 => "pre-7",
-            ReminderStep::Pre3 => "pre-3",
-            ReminderStep::Due => "due",
-            ReminderStep::Post1 => "post-1",
-        }
-    }
-
-    /// Days from the due date to the step's nominal date.
-    pub fn offset_days(&self) -> i64 {
-        match self {
-            ReminderStep::Pre7 => -7,
-            ReminderStep::Pre3 => -3,
-            ReminderStep::Due => 0,
-            ReminderStep::Post1 => 1,
-        }
-    }
-
-    /// Every step, earliest first.
-    pub const ALL: [ReminderStep; 4] = [
-        ReminderStep::Pre7,
-        ReminderStep::Pre3,
-        ReminderStep::Due,
-        ReminderStep::Post1,
-    ];
 }

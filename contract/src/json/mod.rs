@@ -9,7 +9,7 @@
 //! `invoices`, `payment_attempts`, `activities` and `promises`, `[]` when there are none.
 //!
 //! ```
-//! use crm_rules_host::json::context_from_json;
+//! use crm_rules_contract::json::context_from_json;
 //!
 //! let context = context_from_json(r#"{
 //!     "now": "2026-03-18T02:30:00Z",
@@ -24,17 +24,21 @@
 //! ```
 
 mod action;
+mod action_kinds;
 mod amount;
 mod context;
 mod encoding;
-pub(crate) mod enums;
+mod enums;
 mod error;
+mod extensions;
 mod ids;
 mod params;
 mod reader;
 mod records;
+mod references;
 mod strict;
 mod time;
+mod value;
 
 #[cfg(test)]
 mod tests;
@@ -42,15 +46,18 @@ mod tests;
 mod validity_tests;
 
 pub use action::{
-    action_from_json, action_to_json, kind_name, suppression_from_json, suppression_to_json,
+    action_from_json, action_from_json_in, action_to_json, kind_name, suppression_from_json, suppression_to_json,
 };
-pub use context::{ParsedContext, parse_context};
+pub use context::{ParsedContext, parse_context, parse_context_in};
 pub use encoding::{text_from_bytes, text_from_bytes_at};
 pub use error::InputError;
 pub use params::{param_value_from_json, params_from_json};
 pub use time::timestamp_to_rfc3339;
+pub use value::{
+    decimal_from_exact, decimal_to_exact, fields_to_json, value_to_json,
+};
 
-use crm_rules_guest::types::Context;
+use crate::types::Context;
 use serde_json::Value;
 
 /// Parses JSON text into a value; a syntax error names the line and column
@@ -81,7 +88,7 @@ pub fn parse_context_bytes(bytes: &[u8]) -> Result<ParsedContext, InputError> {
 }
 
 /// [`parse_context_str`], refusing text longer than `max_bytes` before parsing it (see
-/// [`crate::Limits::max_input_bytes`]).
+/// `Limits::max_input_bytes` in the host).
 pub fn parse_context_limited(text: &str, max_bytes: usize) -> Result<ParsedContext, InputError> {
     if text.len() > max_bytes {
         return Err(InputError::new(
