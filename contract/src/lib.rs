@@ -28,6 +28,7 @@ pub mod date;
 pub mod extras;
 #[cfg(feature = "json")]
 pub mod json;
+pub mod module;
 pub mod money;
 pub mod output;
 pub mod vocabulary;

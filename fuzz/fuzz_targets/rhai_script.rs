@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use crm_rules_guest::types::Context;
+use crm_rules_host::types::Context;
 use crm_rules_host::{Limits, RuleEngine};
 use libfuzzer_sys::fuzz_target;
 

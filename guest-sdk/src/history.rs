@@ -12,14 +12,14 @@
 //! prefix (`rem:inv_...`). Texts whose fingerprints collide are still told apart by the text: a
 //! crafted history costs string comparisons, never more than O(n log n) of them.
 
-use crate::types::{ActionKind, ActivityOutcome, Context, PromiseStatus, ReminderStep};
+use crate::types::{ActionKind, ActivityOutcome, Context, PromiseStatus};
 
 /// A reminder already sent for an invoice: a `send-reminder` activity that names the invoice and
 /// the step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SentReminder {
-    /// The step sent.
-    pub step: ReminderStep,
+pub struct SentReminder<'a> {
+    /// The step (template) sent.
+    pub step: &'a str,
     /// How the send went.
     pub outcome: ActivityOutcome,
 }
@@ -64,7 +64,7 @@ pub struct History<'a> {
     /// Idempotency keys of everything already done.
     keys: TextIndex<'a, ()>,
     /// Reminders sent, by invoice id.
-    reminders: TextIndex<'a, SentReminder>,
+    reminders: TextIndex<'a, SentReminder<'a>>,
     /// Invoices an open promise to pay covers at the context's `today`.
     promised: TextIndex<'a, ()>,
 }
@@ -87,7 +87,7 @@ impl<'a> History<'a> {
             .filter(|activity| activity.kind == ActionKind::SendReminder)
             .filter_map(|activity| {
                 let invoice_id = activity.invoice_id.as_deref()?;
-                let step = activity.step?;
+                let step = activity.step.as_deref()?;
                 let outcome = activity.outcome;
                 Some(entry(invoice_id, SentReminder { step, outcome }))
             })
@@ -116,7 +116,7 @@ impl<'a> History<'a> {
     }
 
     /// The reminders already sent for an invoice, over any channel, in the order of the activities.
-    pub fn reminders_sent(&self, invoice_id: &str) -> impl Iterator<Item = SentReminder> + '_ {
+    pub fn reminders_sent(&self, invoice_id: &str) -> impl Iterator<Item = SentReminder<'a>> + '_ {
         self.reminders
             .get(invoice_id)
             .iter()

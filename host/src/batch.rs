@@ -68,7 +68,7 @@ impl BatchSummary {
         self.input_errors += other.input_errors;
         self.rule_errors += other.rule_errors;
         for (kind, count) in &other.actions_by_kind {
-            *self.actions_by_kind.entry((*kind).to_owned()).or_default() += count;
+            *self.actions_by_kind.entry(kind.clone()).or_default() += count;
         }
     }
 }
@@ -79,7 +79,7 @@ struct ChunkStats {
     decisions: u64,
     input_errors: u64,
     rule_errors: u64,
-    actions_by_kind: HashMap<&'static str, u64>,
+    actions_by_kind: HashMap<String, u64>,
 }
 
 struct Chunk {
@@ -110,10 +110,13 @@ fn evaluate_line(
             stats.decisions += 1;
             stats.rule_errors += decision.errors.len() as u64;
             for decided in &decision.actions {
-                *stats
-                    .actions_by_kind
-                    .entry(kind_name(&decided.action.detail))
-                    .or_default() += 1;
+                let kind = kind_name(&decided.action.detail);
+                match stats.actions_by_kind.get_mut(kind) {
+                    Some(count) => *count += 1,
+                    None => {
+                        stats.actions_by_kind.insert(kind.to_owned(), 1);
+                    }
+                }
             }
             json!({"line": line_number, "decision": decision.to_json()})
         }

@@ -1,11 +1,11 @@
 //! The decision: what every module of a pack asked for on one context, what it held back, how it
 //! failed, and what it cost.
 
-use crm_rules_guest::types::{Action, Suppression};
+use crm_rules_contract::types::{Action, Suppression, Timestamp};
 use serde_json::{Value, json};
 
 use crate::error::RuleError;
-use crate::json::{action_to_json, suppression_to_json};
+use crate::json::{action_to_json, suppression_to_json, timestamp_to_rfc3339};
 
 /// Which exact rules made a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,25 @@ pub struct ModuleCost {
     pub fuel: u64,
 }
 
+/// What a component spent taking one evaluation's context in (contract 0.2 lowers the context
+/// into a component once, for all of its modules): fuel no single module is charged for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContextCost {
+    /// The component's source file, as the manifest names it.
+    pub component: String,
+    /// Fuel used by the component's constructor (lifting the context into its own memory).
+    pub fuel: u64,
+}
+
+/// When one module says its outcome could next change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSchedule {
+    /// The module.
+    pub module: String,
+    /// The instant.
+    pub at: Timestamp,
+}
+
 /// An action and the module that asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecidedAction {
@@ -88,6 +107,10 @@ pub struct Decision {
     pub errors: Vec<RuleError>,
     /// What each module that ran cost.
     pub cost: Vec<ModuleCost>,
+    /// What each component spent taking the context in, shared by its modules.
+    pub context_cost: Vec<ContextCost>,
+    /// Per module that gave one: when its outcome could next change.
+    pub next_evaluation: Vec<ModuleSchedule>,
 }
 
 impl Decision {
@@ -115,10 +138,33 @@ impl Decision {
             "errors": self.errors,
             "cost": self.cost,
         });
-        if let (Some(id), Value::Object(object)) = (&self.context_id, &mut value) {
-            object.insert("context_id".to_owned(), Value::String(id.clone()));
+        if let Value::Object(object) = &mut value {
+            if let Some(id) = &self.context_id {
+                object.insert("context_id".to_owned(), Value::String(id.clone()));
+            }
+            if !self.context_cost.is_empty() {
+                object.insert("context_cost".to_owned(), json!(self.context_cost));
+            }
+            if let Some(at) = self.next_evaluation_at() {
+                object.insert(
+                    "next_evaluation_at".to_owned(),
+                    Value::String(timestamp_to_rfc3339(at)),
+                );
+                let per_module: Vec<Value> = self
+                    .next_evaluation
+                    .iter()
+                    .map(|entry| json!({"module": entry.module, "at": timestamp_to_rfc3339(entry.at)}))
+                    .collect();
+                object.insert("next_evaluation".to_owned(), Value::Array(per_module));
+            }
         }
         value
+    }
+
+    /// The earliest instant any module says its outcome could change: when the host should evaluate
+    /// the account again, absent a new trigger. `None` if no module gave one.
+    pub fn next_evaluation_at(&self) -> Option<Timestamp> {
+        self.next_evaluation.iter().map(|entry| entry.at).min()
     }
 
     /// The policy rule ids that produced an action or a suppression, in order, without repeats.

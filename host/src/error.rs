@@ -46,15 +46,15 @@ pub enum LoadError {
         /// The compiler's message.
         message: String,
     },
-    /// A Rhai script lacks the entry point its kind needs.
-    #[error("{path}: module `{module}` of kind `{kind}` must define `fn {function}(ctx)`")]
+    /// A Rhai script lacks the entry point its manifest entry needs.
+    #[error("{path}: module `{module}` ({what}) must define `fn {function}(ctx)`")]
     MissingEntryPoint {
         /// The module id.
         module: String,
         /// The script file.
         path: PathBuf,
-        /// The module's kind.
-        kind: String,
+        /// What names the entry point: `kind \`billing\`` or `entry \`evaluate\``.
+        what: String,
         /// The function expected.
         function: String,
     },

@@ -1,7 +1,7 @@
 //! # crm-rules-host
 //!
 //! The crm-rules runtime: it loads rule packs — Rhai scripts and WebAssembly components of the
-//! `crm:rules/rule@0.1.0` world — and evaluates them against CRM records in a sandbox, returning a
+//! `crm:rules/rule@0.2.0` world (or the frozen `@0.1.0` one) — and evaluates them against CRM records in a sandbox, returning a
 //! [`Decision`] per context: actions with deterministic idempotency keys, suppressions with reasons,
 //! per-module errors and costs. The repository README describes the contract, packs and fixtures.
 //!
@@ -41,7 +41,9 @@
 //!   engine's limits are ceilings that packs and calls may lower, never raise.
 //! - [`RhaiMemory`]: how Rhai scripts are held to the memory limit (counted, with
 //!   [`alloc::CountingAllocator`] installed, or Rhai's size limits, explicitly).
-//! - [`json`]: the JSON input and output formats, with errors that name the field path.
+//! - [`types`], [`json`], [`vocabulary`], [`wire`]: the contract (re-exported from
+//!   `crm-rules-contract`): its records and actions, the JSON formats with errors that name the field
+//!   path, what a pack declares, and the wire names of every enum.
 //! - [`fixture`] and [`batch`]: what `crm-rules test` and `crm-rules batch` are made of.
 //! - [`alloc::CountingAllocator`]: install it to hold Rhai scripts to the memory limit as well.
 
@@ -51,15 +53,17 @@ pub mod decision;
 pub mod engine;
 pub mod error;
 pub mod fixture;
-pub mod json;
 pub mod limits;
 pub mod manifest;
+mod manifest_vocabulary;
 pub mod pack;
 mod script;
 mod suggest;
 mod validate;
+mod validate_declared;
 mod wasm;
 
+pub use crm_rules_contract::{json, types, vocabulary, wire};
 pub use decision::{Decision, DecisionStatus, PackIdentity};
 pub use engine::{EngineOptions, RhaiMemory, RuleEngine};
 pub use error::{LoadError, RuleError, RuleErrorKind};

@@ -4,15 +4,29 @@
 //! [pack]
 //! name = "standard"
 //! version = "0.1.0"
+//! contract = "0.2"                  # the contract the pack is written for; absent: "0.1"
 //! fixtures = "../fixtures"          # optional; defaults to "fixtures"
 //! params_file = "../params.toml"    # optional; shared defaults, overridden by [params]
 //! rhai_prelude = "common.rhai"      # optional; functions shared by the pack's Rhai modules
 //!
 //! [[modules]]
 //! id = "billing"
-//! kind = "billing"                  # billing | reminders | escalation
 //! source = "billing.rhai"           # a .rhai script, or a .wasm component or core module
+//! triggers = ["deal-event"]         # what it runs on: scheduled, deal-event, payment-attempt,
+//!                                   # invoice-event, tag-change, dispute
+//! entry = "billing"                 # the component's module, or the Rhai function (0.2; default:
+//!                                   # the id for a component, `evaluate` for a script)
 //! on_error = "hold"                 # hold (the whole decision for review) | skip (this module)
+//!
+//! [[modules]]                       # a module written for contract 0.1 names its kind instead:
+//! id = "reminders"                  # billing runs on deal events, reminders and escalation on
+//! kind = "reminders"                # the schedule, through the 0.1 entry points
+//! source = "reminders.rhai"
+//!
+//! [vocabulary]                      # contract 0.2: the names the pack declares (see vocabulary.rs)
+//! templates = ["reminder1", "reminder2"]
+//! states = ["warning", "suspended"]
+//! fields.invoice.po_number = { type = "text", required = true }
 //!
 //! [params]
 //! own_origin = "crm-rules"
@@ -94,6 +108,21 @@ pub struct PackInfo {
     /// manifest); a module's own functions take precedence.
     #[serde(default)]
     pub rhai_prelude: Option<PathBuf>,
+    /// The contract version the pack is written for (`0.1`, `0.2`); absent is `0.1`.
+    #[serde(default)]
+    pub contract: ContractVersion,
+}
+
+/// A version of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+pub enum ContractVersion {
+    /// `crm:rules@0.1.0`: the standard policy's vocabulary only.
+    #[default]
+    #[serde(rename = "0.1")]
+    V0_1,
+    /// `crm:rules@0.2.0`: triggers, vocabulary, custom fields, the new records and actions.
+    #[serde(rename = "0.2")]
+    V0_2,
 }
 
 /// One `[[modules]]` entry.
@@ -102,10 +131,19 @@ pub struct PackInfo {
 pub struct ModuleSpec {
     /// The module's id, reported with its actions, errors and cost.
     pub id: String,
-    /// The rule kind it serves.
-    pub kind: RuleKind,
+    /// The 0.1 rule kind it serves (which entry point, which triggers); a 0.2 module gives
+    /// `triggers` (and `entry`) instead.
+    #[serde(default)]
+    pub kind: Option<RuleKind>,
     /// The source file, relative to the manifest: `.rhai`, or `.wasm` (component or core module).
     pub source: PathBuf,
+    /// The triggers it runs on (wire names, `scheduled`, `payment-attempt`); absent: its kind's.
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    /// The module's name inside a 0.2 component, or its Rhai function; absent: the id for a
+    /// component, `evaluate` for a script (a 0.1 module's entry point is its kind's).
+    #[serde(default)]
+    pub entry: Option<String>,
     /// What its failure means.
     #[serde(default)]
     pub on_error: OnError,
@@ -125,6 +163,23 @@ pub struct Manifest {
     /// Per-evaluation limit overrides.
     #[serde(default)]
     pub limits: LimitOverrides,
+    /// The pack's vocabulary, as written (read by [`crate::manifest_vocabulary`]).
+    #[serde(default)]
+    pub vocabulary: Option<toml::Table>,
+}
+
+impl ModuleSpec {
+    /// The triggers the module runs on: its own list, or its 0.1 kind's.
+    pub fn runs_on(&self, trigger: &str) -> bool {
+        if self.triggers.is_empty() {
+            return match self.kind {
+                Some(RuleKind::Billing) => trigger == "deal-event",
+                Some(RuleKind::Reminders | RuleKind::Escalation) => trigger == "scheduled",
+                None => false,
+            };
+        }
+        self.triggers.iter().any(|own| own == trigger)
+    }
 }
 
 impl Manifest {
@@ -149,6 +204,33 @@ impl Manifest {
             if !seen.insert(module.id.as_str()) {
                 return Err(invalid(format!("duplicate module id `{}`", module.id)));
             }
+            if module.kind.is_none() && module.triggers.is_empty() {
+                return Err(invalid(format!(
+                    "module `{}` gives neither `triggers` nor a 0.1 `kind`: say what it runs on, \
+                     e.g. triggers = [\"scheduled\"]",
+                    module.id
+                )));
+            }
+            for trigger in &module.triggers {
+                if !crm_rules_contract::wire::TRIGGER_KINDS.contains(&trigger.as_str()) {
+                    let hint = crate::suggest::closest(
+                        crm_rules_contract::wire::TRIGGER_KINDS.iter().copied(),
+                        trigger,
+                    )
+                    .map(|near: &str| format!(" (did you mean `{near}`?)"))
+                    .unwrap_or_default();
+                    return Err(invalid(format!(
+                        "module `{}`: unknown trigger `{trigger}`{hint}; triggers are {}",
+                        module.id,
+                        crm_rules_contract::wire::TRIGGER_KINDS.join(", ")
+                    )));
+                }
+            }
+        }
+        if manifest.vocabulary.is_some() && manifest.pack.contract == ContractVersion::V0_1 {
+            return Err(invalid(
+                "[vocabulary] is contract 0.2: add `contract = \"0.2\"` to [pack]".to_owned(),
+            ));
         }
         Ok(manifest)
     }

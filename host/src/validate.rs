@@ -1,13 +1,15 @@
 //! Checks every rule output against the contract and the size limits, whatever the backend.
 
-use crm_rules_guest::money::Currency;
-use crm_rules_guest::types::{ActionDetail, RuleOutput};
+use crm_rules_contract::money::Currency;
+use crm_rules_contract::types::{ActionDetail, Field, RuleOutput, Value};
 
 use crate::error::RuleErrorKind;
 use crate::limits::Limits;
 
 /// Bytes of text in an action (its strings), the measure `max_output_bytes` caps.
-fn action_bytes(action: &crm_rules_guest::types::Action) -> usize {
+fn action_bytes(action: &crm_rules_contract::types::Action) -> usize {
+    let opt = |text: &Option<String>| text.as_ref().map_or(0, String::len);
+    let ids = |ids: &[String]| ids.iter().map(String::len).sum::<usize>();
     let detail = match &action.detail {
         ActionDetail::CreateInvoice(p) => {
             p.deal_id.len() + p.source.len() + p.amount.currency.len()
@@ -35,8 +37,42 @@ fn action_bytes(action: &crm_rules_guest::types::Action) -> usize {
         | ActionDetail::MarkPromiseBroken(text) => text.len(),
         ActionDetail::RequestPaymentMethodUpdate(p) => p.attempt_id.len(),
         ActionDetail::SetCreditTerms(_) | ActionDetail::NoAction => 0,
+        ActionDetail::EnterDunningState(p) => p.state.len() + opt(&p.customer_message),
+        ActionDetail::LeaveDunningState(p) => p.state.len(),
+        ActionDetail::ApplyFee(p) => p.label.len() + opt(&p.invoice_id),
+        ActionDetail::SendNotice(p) => {
+            p.template.len() + opt(&p.contact_id) + ids(&p.invoice_ids) + opt(&p.payment_link)
+        }
+        ActionDetail::RequestPayment(p) => ids(&p.invoice_ids),
+        ActionDetail::SetField(p) => {
+            p.record_id.len() + p.name.len() + p.value.as_ref().map_or(0, value_bytes)
+        }
+        ActionDetail::EmitEvent(p) => p.name.len() + fields_bytes(&p.fields),
+        ActionDetail::ChangeSubscription(p) => p.subscription_id.len(),
+        ActionDetail::Custom(p) => p.kind.len() + fields_bytes(&p.fields),
     };
     detail + action.key.len() + action.rule_id.len() + action.reason.len()
+}
+
+/// Bytes of text in a typed value.
+fn value_bytes(value: &Value) -> usize {
+    match value {
+        Value::Text(text) => text.len(),
+        Value::TextList(items) => items.iter().map(String::len).sum(),
+        Value::Money(money) => money.currency.len(),
+        Value::Integer(_)
+        | Value::Decimal(_)
+        | Value::Flag(_)
+        | Value::Date(_)
+        | Value::Timestamp(_) => 0,
+    }
+}
+
+fn fields_bytes(fields: &[Field]) -> usize {
+    fields
+        .iter()
+        .map(|field| field.name.len() + value_bytes(&field.value))
+        .sum()
 }
 
 /// `Ok` if the output respects the limits and the contract; otherwise the error kind and message.

@@ -67,7 +67,7 @@ pub fn standard() -> &'static StandardPacks {
         let native = engine
             .load_pack(crm_rules_tests::standard_rust())
             .unwrap_or_else(|error| panic!("{error}"))
-            .with_native::<crm_rules_standard::Standard>();
+            .with_native(crm_rules_standard::MODULES);
         StandardPacks { rhai, wasm, native }
     })
 }

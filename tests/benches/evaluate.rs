@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use crm_rules_guest::types::Context;
+use crm_rules_host::types::Context;
 use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
 
 #[path = "evaluate/large_account.rs"]
@@ -51,7 +51,7 @@ fn packs(engine: &RuleEngine) -> Packs {
     let load = |dir: PathBuf| engine.load_pack(dir).expect("pack");
     Packs {
         native: load(crm_rules_tests::standard_rust())
-            .with_native::<crm_rules_standard::Standard>(),
+            .with_native(crm_rules_standard::MODULES),
         wasm: load(crm_rules_tests::standard_rust()),
         rhai: load(crm_rules_tests::standard_rhai()),
     }

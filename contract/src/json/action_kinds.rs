@@ -22,7 +22,7 @@ use super::enums::parse_enum;
 use super::error::InputError;
 use super::ids::ids;
 use super::reader::{Obj, Path, string, uint};
-use super::value::{declared_fields, fields_to_json, typed_value, value_to_json};
+use super::value::{Source, declared_fields, fields_to_json, typed_value, value_to_json};
 
 /// The parameter fields of each 0.2 kind (the 0.1 kinds are in [`super::action`]).
 pub(crate) fn extended_fields(kind: &ActionKind) -> &'static [&'static str] {
@@ -190,7 +190,7 @@ pub(crate) fn extended_detail(
             let name = obj.req("name", string)?;
             let declared = vocabulary.record_field(record, &name);
             let value = obj.opt("value", |value, path| match declared {
-                Some(field) => typed_value(value, path, field.spec.ty, Sign::Any),
+                Some(field) => typed_value(value, path, field.spec.ty, Source::Output),
                 None => Err(undeclared_field(path, record.name(), &name)),
             })?;
             ActionDetail::SetField(FieldUpdate {
@@ -233,7 +233,7 @@ fn fields_of(
     let specs: Vec<&FieldSpec> = specs.unwrap_or_default().iter().collect();
     let empty = Value::Object(Map::new());
     let value = obj.get("fields")?.unwrap_or(&empty);
-    declared_fields(value, &obj.path().field("fields"), &specs, what, Sign::Any)
+    declared_fields(value, &obj.path().field("fields"), &specs, what, Source::Output)
 }
 
 fn undeclared_field(path: &Path, record: &str, name: &str) -> InputError {

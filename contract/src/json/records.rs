@@ -21,7 +21,7 @@ use super::error::InputError;
 use super::ids::{id, ids};
 use super::reader::{Obj, Path, boolean, bounded, string, uint};
 use super::time::{date, timestamp};
-use super::value::{EXTRAS, declared_fields, record_extras};
+use super::value::{EXTRAS, Source, declared_fields, record_extras};
 
 const DEAL_EVENT: &[&str] = &[
     "id",
@@ -341,7 +341,7 @@ fn activity_fields(
         .collect();
     let refs: Vec<&FieldSpec> = optional.iter().collect();
     let what = format!("action kind \"{}\"", kind.name());
-    declared_fields(value, path, &refs, &what, Sign::Any)
+    declared_fields(value, path, &refs, &what, Source::Input)
 }
 
 /// Required: `id`, `amount` (a money record), `promised_date`, `status`. `invoice_ids` defaults to

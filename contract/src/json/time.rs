@@ -185,3 +185,9 @@ mod tests {
         assert_eq!(back, far);
     }
 }
+
+/// Reads an instant as [`timestamp_or_millis`] does (an RFC 3339 string or integer milliseconds),
+/// for values that come from a rule rather than from input.
+pub fn timestamp_from_json(value: &Value) -> Result<Timestamp, InputError> {
+    timestamp_or_millis(value, &Path::Root)
+}

@@ -26,14 +26,23 @@ use crate::vocabulary::{FieldSpec, ValueType, listing};
 use super::amount::{Sign, format_amount, money_signed};
 use super::error::InputError;
 use super::reader::{Path, describe, mismatch, string};
-use super::time::{date, timestamp, timestamp_to_json};
+use super::time::{date, timestamp, timestamp_or_millis, timestamp_to_json};
 
-/// A value of type `ty`. Money is never negative in input (`sign`), and may be in rule output.
+/// Where a typed value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Input (a context): instants are RFC 3339 strings.
+    Input,
+    /// A rule's output (or a fixture's expectation of it): instants may be integer milliseconds.
+    Output,
+}
+
+/// A value of type `ty`. Money may be negative (a custom field is the CRM's own: a net balance).
 pub(crate) fn typed_value(
     value: &Json,
     path: &Path,
     ty: ValueType,
-    sign: Sign,
+    source: Source,
 ) -> Result<Value, InputError> {
     Ok(match ty {
         ValueType::Text => Value::Text(string(value, path)?),
@@ -44,13 +53,17 @@ pub(crate) fn typed_value(
             other => return Err(mismatch(path, "a whole number", other)),
         },
         ValueType::Decimal => Value::Decimal(decimal(value, path)?),
-        ValueType::Money => Value::Money(money_signed(value, path, sign)?),
+        ValueType::Money => Value::Money(money_signed(value, path, Sign::Any)?),
         ValueType::Bool => match value {
             Json::Bool(flag) => Value::Flag(*flag),
             other => return Err(mismatch(path, "true or false", other)),
         },
         ValueType::Date => Value::Date(date(value, path)?),
-        ValueType::Timestamp => Value::Timestamp(timestamp(value, path)?),
+        // Input gives instants as RFC 3339; a rule's output may give integer milliseconds.
+        ValueType::Timestamp => Value::Timestamp(match source {
+            Source::Input => timestamp(value, path)?,
+            Source::Output => timestamp_or_millis(value, path)?,
+        }),
         ValueType::TextList => match value {
             Json::Array(items) => Value::TextList(
                 items
@@ -143,7 +156,7 @@ pub(crate) fn declared_fields(
     path: &Path,
     specs: &[&FieldSpec],
     what: &str,
-    sign: Sign,
+    source: Source,
 ) -> Result<Vec<Field>, InputError> {
     let Json::Object(map) = value else {
         return Err(mismatch(path, "an object of fields", value));
@@ -164,7 +177,7 @@ pub(crate) fn declared_fields(
         }
         fields.push(Field {
             name: name.clone(),
-            value: typed_value(item, &field_path, spec.ty, sign)?,
+            value: typed_value(item, &field_path, spec.ty, source)?,
         });
     }
     for spec in specs.iter().filter(|spec| spec.required) {
@@ -216,9 +229,9 @@ pub(crate) fn record_extras(
         .map(|field| &field.spec)
         .collect();
     let what = record.name();
-    let fields = match obj.get("fields")? {
-        Some(value) => declared_fields(value, &obj.path().field("fields"), &specs, what, Sign::Any)?,
-        None => declared_fields(&Json::Object(Map::new()), &obj.path().field("fields"), &specs, what, Sign::Any)?,
-    };
+    let empty = Json::Object(Map::new());
+    let value = obj.get("fields")?.unwrap_or(&empty);
+    let path = obj.path().field("fields");
+    let fields = declared_fields(value, &path, &specs, what, Source::Input)?;
     Ok((tags, fields))
 }

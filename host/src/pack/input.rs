@@ -7,7 +7,7 @@
 //! Anything else would be ignored by the rules, or fail inside them, while the default stayed in
 //! force: a misspelt `sms_maxx` would leave the SMS ceiling where it was.
 
-use crm_rules_guest::types::{Context, Param, ParamValue};
+use crm_rules_contract::types::{Context, Param, ParamValue};
 
 use super::RulePack;
 use crate::json::{InputError, ParsedContext};
@@ -21,7 +21,18 @@ impl RulePack {
     /// # Errors
     /// The first problem, located by its field path (and line and column for JSON syntax).
     pub fn parse_context(&self, text: &str) -> Result<ParsedContext, InputError> {
-        let parsed = crate::json::parse_context_limited(text, self.limits.max_input_bytes)?;
+        let max_bytes = self.limits.max_input_bytes;
+        if text.len() > max_bytes {
+            return Err(InputError::new(
+                "",
+                format!(
+                    "the context is {} bytes; the limit is {max_bytes} (Limits::max_input_bytes)",
+                    text.len()
+                ),
+            ));
+        }
+        let value = crate::json::parse_json(text)?;
+        let parsed = crate::json::parse_context_in(&value, &self.vocabulary)?;
         self.check_context(&parsed.context)?;
         Ok(parsed)
     }
@@ -37,8 +48,13 @@ impl RulePack {
     /// The first offending parameter, at `params.{name}`: `the pack declares no parameter
     /// "sms_maxx" (did you mean "sms_max"?)`, or `expected an integer, as the pack declares, found a
     /// string`.
+    ///
+    /// It also holds a context built in Rust to the pack's vocabulary, as the JSON reader does: every
+    /// custom field declared, of its type, every required one present; templates, dunning states
+    /// and action kinds declared.
     pub fn check_context(&self, ctx: &Context) -> Result<(), InputError> {
-        check_params(&self.params, &ctx.params)
+        check_params(&self.params, &ctx.params)?;
+        super::declared_input::check_declared_input(ctx, &self.vocabulary)
     }
 }
 
@@ -68,6 +84,12 @@ fn kind(value: &ParamValue) -> &'static str {
         ParamValue::Text(_) => "a string",
         ParamValue::Flag(_) => "true or false",
         ParamValue::MoneyTable(_) => "an object of amounts per currency",
+        ParamValue::Decimal(_) => "a decimal",
+        ParamValue::Money(_) => "an amount with its currency",
+        ParamValue::Date(_) => "a date",
+        ParamValue::TextList(_) => "a list of strings",
+        ParamValue::Table(_) => "a table",
+        ParamValue::Unset => "null",
     }
 }
 
@@ -90,7 +112,7 @@ fn undeclared(declared: &[Param], name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crm_rules_guest::types::Money;
+    use crm_rules_contract::types::Money;
 
     use super::*;
 

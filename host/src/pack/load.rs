@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crm_rules_contract::vocabulary::Vocabulary;
 use sha2::{Digest, Sha256};
 
 use super::{ComponentLoads, LoadedModule, RulePack, Runner};
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
 use crate::error::LoadError;
-use crate::manifest::Manifest;
+use crate::manifest::{ContractVersion, Manifest, ModuleSpec};
 use crate::script::ScriptRule;
-use crate::wasm::WasmRule;
 use crate::wasm::cache::Origin;
+use crate::wasm::{WasmRule, World};
 
 fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(|source| LoadError::Io {
@@ -70,6 +71,16 @@ impl RulePack {
                 path: manifest_path.clone(),
                 message: format!("[params] {error}"),
             })?;
+        let vocabulary = match (&manifest.vocabulary, manifest.pack.contract) {
+            (Some(table), _) => crate::manifest_vocabulary::read_vocabulary(table).map_err(
+                |message| LoadError::Manifest {
+                    path: manifest_path.clone(),
+                    message,
+                },
+            )?,
+            (None, ContractVersion::V0_2) => Vocabulary::default(),
+            (None, ContractVersion::V0_1) => Vocabulary::contract_0_1(),
+        };
         let inner = &engine.inner;
         let prelude = match &manifest.pack.rhai_prelude {
             Some(file) => {
@@ -136,7 +147,7 @@ impl RulePack {
                         components.len() - 1
                     }
                 };
-                Runner::Wasm(index)
+                wasm_runner(spec, index, &components, &path)?
             } else {
                 let bytes = read(&path)?;
                 hasher.update(spec.source.to_string_lossy().as_bytes());
@@ -149,10 +160,15 @@ impl RulePack {
                     column: 1,
                     message: "the script is not valid UTF-8".to_owned(),
                 })?;
+                let entry = match (spec.kind, &spec.entry) {
+                    (Some(kind), _) => (kind.entry_point(), format!("kind `{}`", kind.name())),
+                    (None, Some(entry)) => (entry.as_str(), format!("entry `{entry}`")),
+                    (None, None) => ("evaluate", "the default entry".to_owned()),
+                };
                 Runner::Rhai(ScriptRule::compile(
                     &inner.rhai,
                     &spec.id,
-                    spec.kind,
+                    entry,
                     (&path, spec.source.display().to_string()),
                     &source,
                     prelude.as_ref(),
@@ -180,10 +196,64 @@ impl RulePack {
             dir: dir.to_path_buf(),
             manifest,
             params,
+            vocabulary,
             limits,
             components,
             component_loads,
             modules,
         })
+    }
+}
+
+/// How a module runs in component `index`: a 0.2 component's module by its `entry` (default: its
+/// 0.1 kind's name if it gives one, else the module id), which the component must implement; a 0.1 component's export by the module's `kind`.
+fn wasm_runner(
+    spec: &ModuleSpec,
+    index: usize,
+    components: &[WasmRule],
+    path: &Path,
+) -> Result<Runner, LoadError> {
+    let invalid = |message: String| LoadError::Component {
+        module: spec.id.clone(),
+        path: path.to_path_buf(),
+        message,
+    };
+    let component = components
+        .get(index)
+        .ok_or_else(|| invalid(format!("no component #{index}")))?;
+    match component.world() {
+        World::V0_2 => {
+            let entry = match (&spec.entry, spec.kind) {
+                (Some(entry), _) => entry.clone(),
+                (None, Some(kind)) => kind.name().to_owned(),
+                (None, None) => spec.id.clone(),
+            };
+            let offered = component.modules().unwrap_or_default();
+            if !offered.iter().any(|name| *name == entry) {
+                return Err(invalid(format!(
+                    "the component has no module `{entry}` (it has: {}); set the module's `entry`",
+                    offered.join(", ")
+                )));
+            }
+            Ok(Runner::Wasm {
+                index,
+                entry,
+                kind: spec.kind,
+            })
+        }
+        World::V0_1 => {
+            let kind = spec.kind.ok_or_else(|| {
+                invalid(
+                    "a crm:rules@0.1.0 component runs by kind: give the module a `kind` \
+                     (billing, reminders or escalation)"
+                        .to_owned(),
+                )
+            })?;
+            Ok(Runner::Wasm {
+                index,
+                entry: kind.name().to_owned(),
+                kind: Some(kind),
+            })
+        }
     }
 }

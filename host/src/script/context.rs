@@ -1,35 +1,38 @@
 //! The evaluation context as Rhai sees it: the JSON input's shape, with exact decimal amounts (in
 //! major units: `invoice.amount_due >= 500.00`), `Date` values, and instants as integer milliseconds.
+//! What contract 0.2 added (tags, custom fields, the trigger, ...) is in [`super::context_extras`].
 
-use crm_rules_guest::money::Currency;
-use crm_rules_guest::types::*;
+use crm_rules_contract::money::Currency;
+use crm_rules_contract::types::*;
+use crm_rules_contract::vocabulary::Vocabulary;
+use crm_rules_contract::wire::Named;
 use rhai::{Array, Dynamic, INT, Map};
 
+use super::context_extras::{self as extras, with_extras};
 use super::helpers::from_minor;
-use crate::json::enums::Named;
 
-fn text(value: &str) -> Dynamic {
+pub(super) fn text(value: &str) -> Dynamic {
     Dynamic::from(value.to_owned())
 }
 
-fn opt<T>(value: Option<T>, to: impl FnOnce(T) -> Dynamic) -> Dynamic {
+pub(super) fn opt<T>(value: Option<T>, to: impl FnOnce(T) -> Dynamic) -> Dynamic {
     value.map_or(Dynamic::UNIT, to)
 }
 
-fn list<T>(items: &[T], to: impl Fn(&T) -> Dynamic) -> Dynamic {
+pub(super) fn list<T>(items: &[T], to: impl Fn(&T) -> Dynamic) -> Dynamic {
     Dynamic::from_array(items.iter().map(to).collect::<Array>())
 }
 
-fn exponent(code: &str) -> u32 {
+pub(super) fn exponent(code: &str) -> u32 {
     // The host validated every currency before a rule runs; unknown ones cannot reach this point.
     Currency::from_code(code).map_or(2, |currency| currency.exponent)
 }
 
-fn amount(minor: i64, exponent: u32) -> Dynamic {
+pub(super) fn amount(minor: i64, exponent: u32) -> Dynamic {
     Dynamic::from_decimal(from_minor(minor, exponent))
 }
 
-fn money(money: &Money) -> Dynamic {
+pub(super) fn money(money: &Money) -> Dynamic {
     let mut map = Map::new();
     map.insert(
         "amount".into(),
@@ -49,17 +52,18 @@ macro_rules! map {
 }
 
 /// The JSON (kebab-case) name of a WIT enum case.
-fn name<T: Named>(value: &T) -> Dynamic {
+pub(super) fn name<T: Named>(value: &T) -> Dynamic {
     Dynamic::from(value.name().to_owned())
 }
 
-fn account(account: &Account) -> Dynamic {
+fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
     let contacts = list(&account.contacts, |c| {
-        map! {
+        let contact = map! {
             "id" => text(&c.id), "name" => text(&c.name), "role" => name(&c.role),
             "email" => opt(c.email.as_deref(), text), "phone" => opt(c.phone.as_deref(), text),
             "sms_consent" => c.sms_consent.into(), "sms_opted_out" => c.sms_opted_out.into(),
-        }
+        };
+        with_extras(contact, &c.tags, &c.fields, RecordKind::Contact, vocabulary)
     });
     let balances = list(&account.balances, |b| {
         let e = exponent(&b.currency);
@@ -68,7 +72,7 @@ fn account(account: &Account) -> Dynamic {
             "unapplied_credit" => amount(b.unapplied_credit_minor, e),
         }
     });
-    map! {
+    let record = map! {
         "id" => text(&account.id),
         "name" => text(&account.name),
         "tier" => name(&account.tier),
@@ -91,12 +95,15 @@ fn account(account: &Account) -> Dynamic {
             "late_12m" => Dynamic::from(INT::from(account.payment_behaviour.late_12m)),
         },
         "balances" => balances,
-    }
+        "dunning_state" => extras::dunning_state(account.dunning_state.as_ref()),
+        "billing_entity_id" => opt(account.billing_entity_id.as_deref(), text),
+    };
+    with_extras(record, &account.tags, &account.fields, RecordKind::Account, vocabulary)
 }
 
-fn invoice(invoice: &Invoice) -> Dynamic {
+fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
     let e = exponent(&invoice.currency);
-    map! {
+    let record = map! {
         "id" => text(&invoice.id),
         "number" => text(&invoice.number),
         "status" => name(&invoice.status),
@@ -115,10 +122,13 @@ fn invoice(invoice: &Invoice) -> Dynamic {
         "payment_link" => opt(invoice.payment_link.as_ref(), |l| map! {
             "url" => text(&l.url), "expires_at" => opt(l.expires_at, Dynamic::from),
         }),
-    }
+        "instalments" => extras::instalments(&invoice.instalments, &invoice.currency),
+        "billing_entity_id" => opt(invoice.billing_entity_id.as_deref(), text),
+    };
+    with_extras(record, &invoice.tags, &invoice.fields, RecordKind::Invoice, vocabulary)
 }
 
-fn deal_event(event: &DealEvent) -> Dynamic {
+fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     let deal = &event.deal;
     let e = exponent(&deal.amount.currency);
     map! {
@@ -126,14 +136,14 @@ fn deal_event(event: &DealEvent) -> Dynamic {
         "kind" => name(&event.kind),
         "change_origin" => opt(event.change_origin.as_deref(), text),
         "occurred_at" => Dynamic::from(event.occurred_at),
-        "deal" => map! {
+        "deal" => with_extras(map! {
             "id" => text(&deal.id), "name" => text(&deal.name), "stage" => name(&deal.stage),
             "amount" => money(&deal.amount), "billing_model" => name(&deal.billing_model),
             "custom_terms" => deal.custom_terms.into(),
             "signed_contract_required" => deal.signed_contract_required.into(),
             "contract_signed" => deal.contract_signed.into(),
             "payment_method_on_file" => deal.payment_method_on_file.into(),
-        },
+        }, &deal.tags, &deal.fields, RecordKind::Deal, vocabulary),
         "milestone" => opt(event.milestone.as_ref(), |m| map! {
             "id" => text(&m.id), "name" => text(&m.name),
             "amount" => opt(m.amount_minor, |minor| amount(minor, e)),
@@ -181,6 +191,12 @@ fn params<'a>(params: impl Iterator<Item = &'a Param>) -> Dynamic {
                 }
                 amounts.into()
             }
+            ParamValue::Decimal(decimal) => extras::value(&Value::Decimal(*decimal)),
+            ParamValue::Money(amount_value) => money(amount_value),
+            ParamValue::Date(date) => Dynamic::from(*date),
+            ParamValue::TextList(items) => list(items, |item| text(item)),
+            ParamValue::Table(rows) => list(rows, |row| extras::named_values(&row.fields)),
+            ParamValue::Unset => Dynamic::UNIT,
         };
         map.insert(param.name.as_str().into(), value);
     }
@@ -199,25 +215,34 @@ fn seen_keys(ctx: &Context) -> Dynamic {
     map.into()
 }
 
-/// The whole context as a Rhai object map, with `defaults` added to its parameters.
-pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param]) -> Dynamic {
+/// The whole context as a Rhai object map, with `defaults` added to its parameters and custom
+/// fields laid out as `vocabulary` declares them.
+pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param], vocabulary: &Vocabulary) -> Dynamic {
+    use crm_rules_contract::wire::OpenNamed as _;
     map! {
         "now" => Dynamic::from(ctx.now),
         "today" => Dynamic::from(ctx.today),
-        "account" => account(&ctx.account),
-        "invoices" => list(&ctx.invoices, invoice),
-        "deal_event" => opt(ctx.deal_event.as_ref(), deal_event),
-        "payment_attempts" => list(&ctx.payment_attempts, |a| map! {
+        "trigger" => extras::trigger(&ctx.trigger),
+        "account" => account(&ctx.account, vocabulary),
+        "invoices" => list(&ctx.invoices, |i| invoice(i, vocabulary)),
+        "deal_event" => opt(ctx.deal_event.as_ref(), |event| deal_event(event, vocabulary)),
+        "payment_attempts" => list(&ctx.payment_attempts, |a| with_extras(map! {
             "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
             "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
             "decline_reason" => opt(a.decline_reason.as_ref(), name),
-        }),
+            "amount" => opt(a.amount.as_ref(), money),
+            "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
+            "source_key" => opt(a.source_key.as_deref(), text),
+        }, &a.tags, &a.fields, RecordKind::PaymentAttempt, vocabulary)),
         "activities" => list(&ctx.activities, |a| map! {
-            "id" => text(&a.id), "key" => text(&a.key), "kind" => name(&a.kind),
+            "id" => text(&a.id), "key" => text(&a.key), "kind" => text(a.kind.name()),
+            "rule" => opt(a.rule_id.as_deref(), text),
             "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-            "step" => opt(a.step.as_ref(), name), "channel" => opt(a.channel.as_ref(), name),
-            "outcome" => name(&a.outcome),
+            "step" => opt(a.step.as_deref(), text), "channel" => opt(a.channel.as_ref(), name),
+            "outcome" => name(&a.outcome), "fields" => extras::named_values(&a.fields),
         }),
+        "subscriptions" => list(&ctx.subscriptions, |s| extras::subscription(s, vocabulary)),
+        "billing_entities" => list(&ctx.billing_entities, |e| extras::billing_entity(e, vocabulary)),
         "promises" => list(&ctx.promises, |p| {
             let e = exponent(&p.amount.currency);
             map! {

@@ -9,12 +9,15 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
         &[
             "now",
             "today",
+            "trigger",
             "account",
             "invoices",
             "deal_event",
             "payment_attempts",
             "activities",
             "promises",
+            "subscriptions",
+            "billing_entities",
             "calendar",
             "params",
             "seen_keys",
@@ -40,6 +43,10 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
             "contacts",
             "payment_behaviour",
             "balances",
+            "dunning_state",
+            "billing_entity_id",
+            "tags",
+            "fields",
         ],
     ),
     (
@@ -52,6 +59,8 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
             "phone",
             "sms_consent",
             "sms_opted_out",
+            "tags",
+            "fields",
         ],
     ),
     ("balance", &["currency", "open", "unapplied_credit"]),
@@ -77,8 +86,28 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
             "deal_id",
             "source_key",
             "payment_link",
+            "instalments",
+            "billing_entity_id",
+            "tags",
+            "fields",
         ],
     ),
+    ("instalment", &["id", "due_date", "amount", "paid"]),
+    ("dunning_state", &["state", "since"]),
+    (
+        "subscription",
+        &[
+            "id",
+            "plan",
+            "status",
+            "amount",
+            "current_period_end",
+            "cancel_at_period_end",
+            "tags",
+            "fields",
+        ],
+    ),
+    ("billing_entity", &["id", "name", "tags", "fields"]),
     ("payment_link", &["url", "expires_at"]),
     (
         "deal_event",
@@ -107,6 +136,8 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
             "signed_contract_required",
             "contract_signed",
             "payment_method_on_file",
+            "tags",
+            "fields",
         ],
     ),
     (
@@ -146,7 +177,18 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
     ("recurring", &["next_bill_date", "amount"]),
     (
         "payment_attempt",
-        &["id", "invoice_id", "at", "outcome", "decline_reason"],
+        &[
+            "id",
+            "invoice_id",
+            "at",
+            "outcome",
+            "decline_reason",
+            "amount",
+            "attempt_number",
+            "source_key",
+            "tags",
+            "fields",
+        ],
     ),
     (
         "activity",
@@ -154,11 +196,13 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
             "id",
             "key",
             "kind",
+            "rule",
             "at",
             "invoice_id",
             "step",
             "channel",
             "outcome",
+            "fields",
         ],
     ),
     (
@@ -216,9 +260,15 @@ mod tests {
     /// every listed field is built.
     #[test]
     fn record_fields_are_the_fields_scripts_see() {
-        let ctx = crate::json::context_from_json(include_str!("record_fields_context.json"))
-            .expect("a context with every optional field");
-        let root = crate::script::context::to_dynamic(&ctx, &[]);
+        let vocabulary = crm_rules_contract::vocabulary::Vocabulary {
+            states: vec!["suspended".to_owned()],
+            ..crm_rules_contract::vocabulary::Vocabulary::contract_0_1()
+        };
+        let text = include_str!("record_fields_context.json");
+        let ctx = crate::json::parse_context_in(&crate::json::parse_json(text).expect("json"), &vocabulary)
+            .expect("a context with every optional field")
+            .context;
+        let root = crate::script::context::to_dynamic(&ctx, &[], &vocabulary);
         let root = root.read_lock::<Map>().expect("a map");
         let keys = |value: &Dynamic| -> Vec<String> {
             let mut keys: Vec<String> = value
@@ -258,6 +308,12 @@ mod tests {
         let invoice = first(field(&root, "invoices"));
         assert_eq!(keys(&invoice), listed("invoice"));
         let invoice = invoice.read_lock::<Map>().expect("map").clone();
+        assert_eq!(keys(&first(field(&invoice, "instalments"))), listed("instalment"));
+        assert_eq!(keys(&field(&account, "dunning_state")), listed("dunning_state"));
+        let subscription = first(field(&root, "subscriptions"));
+        assert_eq!(keys(&subscription), listed("subscription"));
+        let entity = first(field(&root, "billing_entities"));
+        assert_eq!(keys(&entity), listed("billing_entity"));
         assert_eq!(
             keys(&field(&invoice, "payment_link")),
             listed("payment_link")

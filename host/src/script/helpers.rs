@@ -1,9 +1,9 @@
 //! The functions and types the host registers for Rhai rules: dates, the business calendar, local
 //! time and exact money. Each one calls the guest SDK, so Rhai and Rust rules share one implementation.
 
-use crm_rules_guest::clock;
-use crm_rules_guest::money::{self, Currency};
-use crm_rules_guest::types::{Calendar, Date, Weekday};
+use crm_rules_contract::clock;
+use crm_rules_contract::money::{self, Currency};
+use crm_rules_contract::types::{Calendar, Date, Weekday};
 use rhai::{Engine, EvalAltResult, INT};
 use rust_decimal::Decimal;
 
@@ -198,7 +198,7 @@ fn register_money(engine: &mut Engine) {
             "format_money",
             |amount: Decimal, code: &str| -> Fallible<String> {
                 let minor = to_minor(amount, code).or_else(fail)?;
-                Ok(crm_rules_guest::types::Money::new(minor, code).display())
+                Ok(crm_rules_contract::types::Money::new(minor, code).display())
             },
         );
 }

@@ -4,6 +4,7 @@
 mod budget;
 mod capped;
 pub(crate) mod context;
+mod context_extras;
 mod fields;
 mod helpers;
 mod output;
@@ -17,14 +18,15 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use crm_rules_guest::types::RuleOutput;
+use crm_rules_contract::types::RuleOutput;
 use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Position, Scope};
 
 pub(crate) use sandbox::new_engine;
 
+use crm_rules_contract::vocabulary::Vocabulary;
+
 use crate::error::{LoadError, RuleErrorKind};
 use crate::limits::Limits;
-use crate::manifest::RuleKind;
 
 /// A pack's prelude: functions shared by its Rhai modules, and the file they come from.
 pub(crate) struct Prelude {
@@ -48,7 +50,7 @@ impl Prelude {
 /// A compiled Rhai module.
 pub(crate) struct ScriptRule {
     ast: AST,
-    entry_point: &'static str,
+    entry_point: String,
     /// The module's file, as the manifest gives it: where its errors are.
     file: String,
     /// The prelude's file and the functions that come from it (not redefined by the module): an
@@ -57,11 +59,12 @@ pub(crate) struct ScriptRule {
 }
 
 impl ScriptRule {
-    /// Compiles `source` and checks that it defines the entry point of `kind`.
+    /// Compiles `source` and checks that it defines `fn {entry_point}(ctx)`; `what` says where the
+    /// name comes from, for the error (`kind \`billing\``, `entry \`evaluate\``).
     pub(crate) fn compile(
         engine: &Engine,
         module: &str,
-        kind: RuleKind,
+        (entry_point, what): (&str, String),
         (path, file): (&Path, String),
         source: &str,
         prelude: Option<&Prelude>,
@@ -81,7 +84,6 @@ impl ScriptRule {
             Some(prelude) => prelude.ast.merge(&own),
             None => own,
         };
-        let entry_point = kind.entry_point();
         if !ast
             .iter_functions()
             .any(|function| function.name == entry_point && function.params.len() == 1)
@@ -89,13 +91,13 @@ impl ScriptRule {
             return Err(LoadError::MissingEntryPoint {
                 module: module.to_owned(),
                 path: path.to_path_buf(),
-                kind: kind.name().to_owned(),
+                what,
                 function: entry_point.to_owned(),
             });
         }
         Ok(ScriptRule {
             ast,
-            entry_point,
+            entry_point: entry_point.to_owned(),
             file,
             prelude: shared,
         })
@@ -122,7 +124,7 @@ impl ScriptRule {
         &self,
         engine: &Engine,
         ctx: Dynamic,
-        limits: &Limits,
+        (limits, vocabulary): (&Limits, &Vocabulary),
         counted_memory: bool,
     ) -> (Result<RuleOutput, ScriptFailure>, u64) {
         budget::start(limits, counted_memory);
@@ -132,12 +134,12 @@ impl ScriptRule {
             options,
             &mut scope,
             &self.ast,
-            self.entry_point,
+            &self.entry_point,
             (ctx,),
         );
         let operations = budget::operations();
         let outcome = match result {
-            Ok(value) => output::from_dynamic(value).map_err(|message| ScriptFailure {
+            Ok(value) => output::from_dynamic(value, vocabulary).map_err(|message| ScriptFailure {
                 kind: RuleErrorKind::BadOutput,
                 message,
                 file: None,

@@ -1,11 +1,14 @@
-//! A Rhai rule's return value: `#{ actions: [...], suppressed: [...] }`, each entry an object map of
-//! the same shape as the decision JSON (amounts may be decimals, `not_before` integer milliseconds).
+//! A Rhai rule's return value: `#{ actions: [...], suppressed: [...], next_evaluation_at: ... }`,
+//! each entry an object map of the same shape as the decision JSON (amounts may be decimals,
+//! instants integer milliseconds); `next_evaluation_at` is optional.
 
-use crm_rules_guest::types::RuleOutput;
+use crm_rules_contract::types::RuleOutput;
 use rhai::Dynamic;
 use serde_json::Value;
 
-use crate::json::{action_from_json, suppression_from_json};
+use crm_rules_contract::vocabulary::Vocabulary;
+
+use crate::json::{action_from_json_in, suppression_from_json};
 
 /// Converts a Rhai value to JSON: maps, arrays, strings, integers, booleans, `()` as null, decimals
 /// and dates as strings.
@@ -44,7 +47,7 @@ fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
     if let Some(decimal) = value.clone().try_cast::<rust_decimal::Decimal>() {
         return Ok(Value::String(decimal.normalize().to_string()));
     }
-    if let Some(date) = value.try_cast::<crm_rules_guest::types::Date>() {
+    if let Some(date) = value.try_cast::<crm_rules_contract::types::Date>() {
         return Ok(Value::String(date.to_string()));
     }
     Err(format!(
@@ -53,7 +56,7 @@ fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
 }
 
 /// Reads a rule's output; a wrong shape is a `bad output` error naming the path.
-pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
+pub(crate) fn from_dynamic(value: Dynamic, vocabulary: &Vocabulary) -> Result<RuleOutput, String> {
     if !value.is_map() {
         return Err(format!(
             "the entry point must return #{{ actions: [...], suppressed: [...] }}, not a value of type `{}`",
@@ -63,14 +66,19 @@ pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
     let Value::Object(mut object) = to_json(value, "output")? else {
         return Err("output: expected an object map".to_owned());
     };
-    if let Some(unknown) = object
-        .keys()
-        .find(|name| *name != "actions" && *name != "suppressed")
-    {
+    const FIELDS: [&str; 3] = ["actions", "suppressed", "next_evaluation_at"];
+    if let Some(unknown) = object.keys().find(|name| !FIELDS.contains(&name.as_str())) {
         return Err(format!(
-            "output.{unknown}: unknown field; the output has only `actions` and `suppressed`"
+            "output.{unknown}: unknown field; the output has only `actions`, `suppressed` and \
+             `next_evaluation_at`"
         ));
     }
+    let next_evaluation_at = match object.remove("next_evaluation_at") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(crate::json::timestamp_from_json(&value).map_err(|error| {
+            error.within("output.next_evaluation_at").to_string()
+        })?),
+    };
     let entries =
         |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
@@ -81,7 +89,7 @@ pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            action_from_json(item).map_err(|error| {
+            action_from_json_in(item, vocabulary).map_err(|error| {
                 error
                     .within(&format!("output.actions[{index}]"))
                     .to_string()
@@ -102,5 +110,6 @@ pub(crate) fn from_dynamic(value: Dynamic) -> Result<RuleOutput, String> {
     Ok(RuleOutput {
         actions,
         suppressed,
+        next_evaluation_at,
     })
 }

@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use crm_rules_guest::types::Context;
+use crm_rules_host::types::Context;
 use crm_rules_host::{DecisionStatus, RulePack};
 use crm_rules_tests::large_account;
 

@@ -90,8 +90,8 @@ fn overdue(ctx: &Context, history: &History, out: &mut RuleOutput) -> Result<(),
         if history.key_seen(&key) {
             continue;
         }
-        if let Some(reason) = stopped {
-            out.suppress("escalation.overdue", &anchor.id, reason);
+        if let Some(reason) = &stopped {
+            out.suppress("escalation.overdue", &anchor.id, reason.clone());
             continue;
         }
         let reason = format!("invoice {} is {dpd} days past due", anchor.number);

@@ -7,28 +7,17 @@
 mod billing;
 mod escalation;
 mod reminders;
+mod steps;
 mod terms;
 
 use crm_rules_guest::prelude::*;
 
-/// The standard pack: billing triggers, reminders and escalation.
-pub struct Standard;
-
-impl Rules for Standard {
-    fn billing(ctx: &Context) -> Result<RuleOutput, String> {
-        billing::evaluate(ctx)
-    }
-
-    fn reminders(ctx: &Context) -> Result<RuleOutput, String> {
-        reminders::evaluate(ctx)
-    }
-
-    fn escalation(ctx: &Context) -> Result<RuleOutput, String> {
-        escalation::evaluate(ctx)
-    }
+// The standard pack's modules: billing triggers, reminders and escalation.
+crm_rules_guest::export_modules! {
+    "billing" => billing::evaluate,
+    "reminders" => reminders::evaluate,
+    "escalation" => escalation::evaluate,
 }
-
-crm_rules_guest::export_rules!(Standard);
 
 /// Each instance serves one evaluation, so its heap never needs to give memory back.
 #[cfg(target_arch = "wasm32")]

@@ -4,6 +4,8 @@
 use crm_rules_guest::clock::{local_minute_of_day, next_local_time};
 use crm_rules_guest::prelude::*;
 
+use crate::steps::Step;
+
 use crate::dunning_stopped;
 
 const RULE_STEP: &str = "reminder.step";
@@ -40,7 +42,7 @@ fn suppression(ctx: &Context, history: &History, invoice: &Invoice) -> Option<Su
 }
 
 /// R1: the step's date, moved off non-business days (pre-due and due back, post-due forward).
-fn step_date(calendar: &Calendar, due: &Date, step: ReminderStep) -> Date {
+fn step_date(calendar: &Calendar, due: &Date, step: Step) -> Date {
     let nominal = due.add_days(step.offset_days());
     if step.offset_days() > 0 {
         calendar.on_or_after(&nominal)
@@ -50,8 +52,8 @@ fn step_date(calendar: &Calendar, due: &Date, step: ReminderStep) -> Date {
 }
 
 /// R1, R2: the latest step whose date has come (a later step sharing a date wins).
-fn current_step(ctx: &Context, due: &Date) -> Option<ReminderStep> {
-    ReminderStep::ALL
+fn current_step(ctx: &Context, due: &Date) -> Option<Step> {
+    Step::ALL
         .into_iter()
         .rev()
         .find(|step| step_date(&ctx.calendar, due, *step) <= ctx.today)
@@ -95,7 +97,7 @@ fn remind(
         return Ok(());
     };
     if invoice.collection_method == CollectionMethod::ChargeAutomatically
-        && step != ReminderStep::Post1
+        && step != Step::Post1
     {
         out.suppress(
             RULE_SUPPRESS,
@@ -108,7 +110,7 @@ fn remind(
     // R8: an earlier send of this step with an unknown outcome is never resent.
     let unknown = history
         .reminders_sent(&invoice.id)
-        .any(|sent| sent.step == step && sent.outcome == ActivityOutcome::Unknown);
+        .any(|sent| sent.step == step.as_str() && sent.outcome == ActivityOutcome::Unknown);
     if unknown {
         let review_key = format!("review:{key}:unknown-outcome");
         if !history.key_seen(&review_key) {
@@ -128,7 +130,7 @@ fn remind(
     // outcome: retrying a failed delivery is the outbox's job, under the same key).
     let already = history
         .reminders_sent(&invoice.id)
-        .any(|sent| sent.step >= step);
+        .any(|sent| Step::from_name(sent.step).is_some_and(|sent| sent >= step));
     if already || history.key_seen(&key) {
         return Ok(());
     }
@@ -195,7 +197,7 @@ fn send(
     ctx: &Context,
     out: &mut RuleOutput,
     invoice: &Invoice,
-    step: ReminderStep,
+    step: Step,
     key: String,
 ) -> Result<(), String> {
     let title = format!("{} reminder for invoice {}", step.as_str(), invoice.number);
@@ -237,7 +239,7 @@ fn send(
         title,
         ActionDetail::SendReminder(Reminder {
             invoice_id: invoice.id.clone(),
-            step,
+            step: step.as_str().to_owned(),
             channel,
             contact_id: contact.id.clone(),
             payment_link: link.map(|link| link.url.clone()),

@@ -27,24 +27,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crm_rules_guest::prelude::*;
 
-/// The hostile module: every rule kind runs the attack named by the `attack` parameter.
-pub struct Hostile;
-
-impl Rules for Hostile {
-    fn billing(ctx: &Context) -> Result<RuleOutput, String> {
-        attack(ctx)
-    }
-
-    fn reminders(ctx: &Context) -> Result<RuleOutput, String> {
-        attack(ctx)
-    }
-
-    fn escalation(ctx: &Context) -> Result<RuleOutput, String> {
-        attack(ctx)
-    }
+// Every module name a hostile pack may use runs the attack named by the `attack` parameter.
+crm_rules_guest::export_modules! {
+    "billing" => attack,
+    "reminders" => attack,
+    "escalation" => attack,
 }
-
-crm_rules_guest::export_rules!(Hostile);
 
 /// Runs the attack the context's `attack` parameter names (none when it is missing).
 fn attack(ctx: &Context) -> Result<RuleOutput, String> {

@@ -1,0 +1,145 @@
+//! What contract 0.2 added to the context, as Rhai sees it: tags and custom fields on records, the
+//! trigger, subscriptions, billing entities, instalments and the account's dunning state.
+//!
+//! A record's `fields` is a map with every field the pack declares for that kind of record: its
+//! value, or `()` when the record has none (so `invoice.fields.po_number` reads a declared field
+//! whether or not it is set, and a misspelt name is an error). Values are typed: text is a string,
+//! integers `INT`, decimals exact decimals, money `#{amount, currency}`, dates `Date`, instants integer
+//! milliseconds, text lists arrays. `tags` is an array of strings.
+
+use crm_rules_contract::json::decimal_to_exact;
+use crm_rules_contract::types::{
+    BillingEntity, DunningStatus, Field, Instalment, RecordKind, Subscription, Trigger, Value,
+};
+use crm_rules_contract::vocabulary::Vocabulary;
+use rhai::{Array, Dynamic, Map};
+
+use super::context::{amount, exponent, list, money, name, opt, text};
+
+/// A typed value.
+pub(crate) fn value(value: &Value) -> Dynamic {
+    match value {
+        Value::Text(text_value) => text(text_value),
+        Value::Integer(number) => Dynamic::from(*number),
+        Value::Decimal(decimal) => {
+            decimal_to_exact(decimal).map_or(Dynamic::UNIT, Dynamic::from_decimal)
+        }
+        Value::Money(amount_value) => money(amount_value),
+        Value::Flag(flag) => Dynamic::from(*flag),
+        Value::Date(date) => Dynamic::from(*date),
+        Value::Timestamp(at) => Dynamic::from(*at),
+        Value::TextList(items) => list(items, |item| text(item)),
+    }
+}
+
+/// A record's custom fields: every declared one, `()` where the record has no value.
+pub(crate) fn fields(fields: &[Field], record: RecordKind, vocabulary: &Vocabulary) -> Dynamic {
+    let mut map = Map::new();
+    for declared in vocabulary.record_fields(record) {
+        map.insert(declared.spec.name.as_str().into(), Dynamic::UNIT);
+    }
+    for field in fields {
+        map.insert(field.name.as_str().into(), value(&field.value));
+    }
+    Dynamic::from_map(map)
+}
+
+/// Named values (an event's or a custom action's fields; a table row) as a map.
+pub(crate) fn named_values(fields: &[Field]) -> Dynamic {
+    let mut map = Map::new();
+    for field in fields {
+        map.insert(field.name.as_str().into(), value(&field.value));
+    }
+    Dynamic::from_map(map)
+}
+
+/// Tags as an array of strings.
+pub(crate) fn tags(tags: &[String]) -> Dynamic {
+    Dynamic::from_array(tags.iter().map(|tag| text(tag)).collect::<Array>())
+}
+
+/// Inserts `tags` and `fields` into a record's map.
+pub(crate) fn with_extras(
+    record: Dynamic,
+    record_tags: &[String],
+    record_fields: &[Field],
+    kind: RecordKind,
+    vocabulary: &Vocabulary,
+) -> Dynamic {
+    let Some(mut map) = record.try_cast::<Map>() else {
+        return Dynamic::UNIT;
+    };
+    map.insert("tags".into(), tags(record_tags));
+    map.insert("fields".into(), fields(record_fields, kind, vocabulary));
+    Dynamic::from_map(map)
+}
+
+macro_rules! map {
+    ($($name:literal => $value:expr),* $(,)?) => {{
+        let mut map = Map::new();
+        $(map.insert($name.into(), $value);)*
+        Dynamic::from_map(map)
+    }};
+}
+
+/// The trigger: `#{kind: "scheduled"}`, `#{kind: "payment-attempt", attempt_id: ...}`, ...
+pub(crate) fn trigger(trigger: &Trigger) -> Dynamic {
+    let kind = text(trigger.kind_name());
+    match trigger {
+        Trigger::Scheduled | Trigger::DealEvent => map! { "kind" => kind },
+        Trigger::PaymentAttempt(id) => map! { "kind" => kind, "attempt_id" => text(id) },
+        Trigger::InvoiceEvent(event) => map! {
+            "kind" => kind, "invoice_id" => text(&event.invoice_id), "event" => name(&event.kind),
+            "amount" => opt(event.amount.as_ref(), money),
+        },
+        Trigger::TagChange(change) => map! {
+            "kind" => kind, "record" => name(&change.record),
+            "record_id" => text(&change.record_id), "added" => tags(&change.added),
+            "removed" => tags(&change.removed),
+        },
+        Trigger::Dispute(change) => map! {
+            "kind" => kind, "invoice_id" => text(&change.invoice_id),
+            "status" => name(&change.status),
+        },
+    }
+}
+
+/// A subscription.
+pub(crate) fn subscription(subscription: &Subscription, vocabulary: &Vocabulary) -> Dynamic {
+    let record = map! {
+        "id" => text(&subscription.id),
+        "plan" => text(&subscription.plan),
+        "status" => name(&subscription.status),
+        "amount" => money(&subscription.amount),
+        "current_period_end" => opt(subscription.current_period_end, Dynamic::from),
+        "cancel_at_period_end" => subscription.cancel_at_period_end.into(),
+    };
+    let kind = RecordKind::Subscription;
+    with_extras(record, &subscription.tags, &subscription.fields, kind, vocabulary)
+}
+
+/// A billing entity.
+pub(crate) fn billing_entity(entity: &BillingEntity, vocabulary: &Vocabulary) -> Dynamic {
+    let record = map! { "id" => text(&entity.id), "name" => text(&entity.name) };
+    let kind = RecordKind::BillingEntity;
+    with_extras(record, &entity.tags, &entity.fields, kind, vocabulary)
+}
+
+/// An invoice's instalments, amounts in the invoice's currency.
+pub(crate) fn instalments(instalments: &[Instalment], currency: &str) -> Dynamic {
+    let e = exponent(currency);
+    list(instalments, |instalment| {
+        map! {
+            "id" => text(&instalment.id), "due_date" => Dynamic::from(instalment.due_date),
+            "amount" => amount(instalment.amount_minor, e),
+            "paid" => amount(instalment.paid_minor, e),
+        }
+    })
+}
+
+/// The account's dunning state.
+pub(crate) fn dunning_state(status: Option<&DunningStatus>) -> Dynamic {
+    opt(status, |status| {
+        map! { "state" => text(&status.state), "since" => Dynamic::from(status.since) }
+    })
+}
