@@ -1,7 +1,7 @@
-//! Compiles the repository's rule crates (the packs' and the hostile test guest) to components
-//! before the integration tests run, so a plain `cargo test` works on a fresh clone (the same builder
-//! `cargo xtask build-rules` uses, which adds the `wasm32-unknown-unknown` target with rustup when it
-//! is missing).
+//! Compiles the repository's rule crates (the packs', the hostile test guest and the frozen 0.1
+//! compatibility guest) to components before the integration tests run, so a plain `cargo test` works
+//! on a fresh clone (the same builder `cargo xtask build-rules` uses, which adds the
+//! `wasm32-unknown-unknown` target with rustup when it is missing).
 
 fn main() {
     let root = xtask::workspace_root();
@@ -10,6 +10,8 @@ fn main() {
         "rules/standard/rust/Cargo.toml",
         "tests/hostile/guest/src",
         "tests/hostile/guest/Cargo.toml",
+        "tests/compat/standard-v0_1/src",
+        "tests/compat/standard-v0_1/Cargo.toml",
         "guest-sdk/src",
         "wit",
     ] {
@@ -19,6 +21,7 @@ fn main() {
     let guests: Vec<xtask::Guest> = xtask::PACK_GUESTS
         .iter()
         .chain(xtask::HOSTILE_GUESTS)
+        .chain(xtask::COMPAT_GUESTS)
         .copied()
         .collect();
     if let Err(error) = xtask::build_guests(&root, &guests) {

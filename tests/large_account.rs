@@ -18,7 +18,7 @@ const NOW: &str = "2026-03-17T14:00:00Z";
 const TODAY_DAY: i64 = 20_529;
 
 fn date(day_number: i64) -> String {
-    crm_rules_guest::types::Date::from_day_number(day_number).to_string()
+    crm_rules_host::types::Date::from_day_number(day_number).to_string()
 }
 
 /// A mid-market account in New York, in USD, that pays fast, with a billing contact who takes email

@@ -58,7 +58,7 @@ fn amount(rng: &mut SmallRng, exponent: u32, max_major: i64) -> String {
 }
 
 fn date(day_number: i64) -> String {
-    crm_rules_guest::types::Date::from_day_number(day_number).to_string()
+    crm_rules_host::types::Date::from_day_number(day_number).to_string()
 }
 
 /// A random context; `seed` makes it reproducible. Scheduled (reminders and escalation) or with a
@@ -66,7 +66,7 @@ fn date(day_number: i64) -> String {
 pub fn random_context(seed: u64) -> Value {
     let rng = &mut SmallRng::seed_from_u64(seed);
     // Around March 2026 (the policy's examples), any hour of the day, across DST changes.
-    let base = crm_rules_guest::types::Date::parse("2026-03-01").map_or(20_513, |d| d.day_number());
+    let base = crm_rules_host::types::Date::parse("2026-03-01").map_or(20_513, |d| d.day_number());
     let today = base + rng.random_range(0..60);
     let now_ms = today * 86_400_000 + rng.random_range(0..86_400_000_i64);
     let now = crm_rules_host::json::timestamp_to_rfc3339(now_ms);

@@ -89,6 +89,31 @@ pub fn next_local_time(at: Timestamp, zone: &str, hour: u32) -> Result<Timestamp
     Err(ClockError::OutOfRange(at))
 }
 
+/// The instant (UTC) at which it is `hour:00` local time in `zone` on the local `date`.
+///
+/// Daylight-saving aware, like [`next_local_time`]: when `hour:00` does not exist that day (the
+/// clocks jump over it), the first instant after the gap; when it exists twice, the earlier one.
+/// `local_time_on(date, zone, 0)` is the start of the local day: what a rule gives as
+/// `next_evaluation_at` when its outcome changes with the date.
+pub fn local_time_on(date: &Date, zone: &str, hour: u32) -> Result<Timestamp, ClockError> {
+    let tz = time_zone(zone)?;
+    let target = NaiveTime::from_hms_opt(hour, 0, 0).ok_or(ClockError::InvalidHour(hour))?;
+    let wanted = date
+        .to_naive()
+        .ok_or(ClockError::OutOfRange(0))?
+        .and_time(target);
+    let found = match tz.from_local_datetime(&wanted) {
+        LocalResult::Single(t) => Some(t),
+        LocalResult::Ambiguous(first, _) => Some(first),
+        LocalResult::None => tz
+            .from_local_datetime(&(wanted + chrono::Duration::hours(1)))
+            .earliest(),
+    };
+    found
+        .map(|instant| instant.timestamp_millis())
+        .ok_or(ClockError::OutOfRange(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +136,27 @@ mod tests {
             Date::parse("2026-03-18").unwrap()
         );
         assert!(local_date(0, "Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn local_time_on_a_date_is_dst_correct_east_and_west() {
+        let date = |text| Date::parse(text).unwrap();
+        // New York's spring-forward day: 02:00 does not exist, so 03:00 EDT (07:00Z).
+        assert_eq!(
+            local_time_on(&date("2026-03-08"), "America/New_York", 2).unwrap(),
+            ms("2026-03-08T07:00:00Z")
+        );
+        // Its fall-back day: 01:00 happens twice, the first is EDT (05:00Z).
+        assert_eq!(
+            local_time_on(&date("2026-11-01"), "America/New_York", 1).unwrap(),
+            ms("2026-11-01T05:00:00Z")
+        );
+        // East of UTC, local midnight is the previous UTC day.
+        assert_eq!(
+            local_time_on(&date("2026-03-18"), "Asia/Tokyo", 0).unwrap(),
+            ms("2026-03-17T15:00:00Z")
+        );
+        assert!(local_time_on(&date("2026-03-18"), "UTC", 24).is_err());
     }
 
     #[test]

@@ -55,9 +55,9 @@ pub mod types {
     // The interfaces `use` each other's types as aliases; name the originals so the globs agree.
     pub use crate::bindings::crm::rules::actions::*;
     pub use crate::bindings::crm::rules::records::Channel;
+    pub use crate::bindings::crm::rules::records::*;
+    pub use crate::bindings::crm::rules::values::*;
     pub use crate::bindings::crm::rules::values::{
         Calendar, Date, Field, Money, Param, RecordKind, Timestamp, Value,
     };
-    pub use crate::bindings::crm::rules::records::*;
-    pub use crate::bindings::crm::rules::values::*;
 }

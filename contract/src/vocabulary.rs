@@ -141,7 +141,9 @@ impl Vocabulary {
 
     /// The custom fields declared for a kind of record.
     pub fn record_fields(&self, record: RecordKind) -> impl Iterator<Item = &RecordField> {
-        self.fields.iter().filter(move |field| field.record == record)
+        self.fields
+            .iter()
+            .filter(move |field| field.record == record)
     }
 
     /// The declared custom field `name` of a kind of record.

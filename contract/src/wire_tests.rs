@@ -45,9 +45,15 @@ fn closed<T: Named>(wit_name: &str, wit: &BTreeMap<String, Vec<String>>) {
         .get(wit_name)
         .unwrap_or_else(|| panic!("no enum {wit_name} in the WIT"));
     let ours: Vec<&str> = T::ALL.iter().map(|case| case.name()).collect();
-    assert_eq!(&ours, cases, "{wit_name}: the wire table differs from the WIT");
+    assert_eq!(
+        &ours, cases,
+        "{wit_name}: the wire table differs from the WIT"
+    );
     for case in T::ALL {
-        assert_eq!(T::from_name(case.name()).map(Named::name), Some(case.name()));
+        assert_eq!(
+            T::from_name(case.name()).map(Named::name),
+            Some(case.name())
+        );
     }
 }
 
@@ -57,8 +63,16 @@ fn open<T: OpenNamed>(wit_name: &str, wit: &BTreeMap<String, Vec<String>>) {
         .unwrap_or_else(|| panic!("no variant {wit_name} in the WIT"));
     let (custom, core): (Vec<&String>, Vec<&String>) =
         cases.iter().partition(|case| case.contains('('));
-    assert_eq!(custom, vec!["custom(string)"], "{wit_name}: one custom case");
-    assert_eq!(T::CORE, core.as_slice(), "{wit_name}: the wire table differs");
+    assert_eq!(
+        custom,
+        vec!["custom(string)"],
+        "{wit_name}: one custom case"
+    );
+    assert_eq!(
+        T::CORE,
+        core.as_slice(),
+        "{wit_name}: the wire table differs"
+    );
     for name in T::CORE {
         let case = T::from_name(name);
         assert!(!case.is_custom());
@@ -104,12 +118,33 @@ fn every_enum_of_the_wit_is_in_the_table() {
     // Variants that are not name tables: payloads of their own, handled by the codec.
     let not_tables = ["value", "param-value", "trigger", "action-detail"];
     let named = [
-        "weekday", "record-kind", "tier", "contact-role", "invoice-status", "collection-method",
-        "dispute-status", "deal-stage", "billing-model", "deal-event-kind", "top-up-method",
-        "payment-outcome", "decline-reason", "activity-outcome", "channel", "promise-status",
-        "subscription-status", "invoice-event-kind", "assignee-role", "escalation-target", "block",
-        "subscription-policy", "fee-kind", "fee-placement", "subscription-change-kind",
-        "action-kind", "suppression-reason",
+        "weekday",
+        "record-kind",
+        "tier",
+        "contact-role",
+        "invoice-status",
+        "collection-method",
+        "dispute-status",
+        "deal-stage",
+        "billing-model",
+        "deal-event-kind",
+        "top-up-method",
+        "payment-outcome",
+        "decline-reason",
+        "activity-outcome",
+        "channel",
+        "promise-status",
+        "subscription-status",
+        "invoice-event-kind",
+        "assignee-role",
+        "escalation-target",
+        "block",
+        "subscription-policy",
+        "fee-kind",
+        "fee-placement",
+        "subscription-change-kind",
+        "action-kind",
+        "suppression-reason",
     ];
     for name in wit_cases().keys() {
         assert!(

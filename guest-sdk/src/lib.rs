@@ -97,7 +97,10 @@ impl Evaluation {
 /// The names of `modules`, in order.
 #[doc(hidden)]
 pub fn module_names(modules: &[Module]) -> Vec<String> {
-    modules.iter().map(|module| module.name.to_owned()).collect()
+    modules
+        .iter()
+        .map(|module| module.name.to_owned())
+        .collect()
 }
 
 /// Declares a crate's rule modules: `"name" => function` pairs, each function a

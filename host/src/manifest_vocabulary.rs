@@ -118,14 +118,18 @@ fn record_fields(value: &toml::Value, at: &str) -> Result<Vec<RecordField>, Stri
 /// `[vocabulary.actions.<kind>]` or `[vocabulary.events.<name>]` tables.
 fn kinds(value: &toml::Value, at: &str, reserved: &[&str]) -> Result<Vec<KindSpec>, String> {
     let toml::Value::Table(kinds) = value else {
-        return Err(format!("{at}: expected a table of kinds, each a table of its fields"));
+        return Err(format!(
+            "{at}: expected a table of kinds, each a table of its fields"
+        ));
     };
     let mut out = Vec::new();
     for (name, fields) in kinds {
         let kind_at = format!("{at}.{name}");
         let name = checked_name(name, &kind_at, reserved)?;
         let toml::Value::Table(fields) = fields else {
-            return Err(format!("{kind_at}: expected a table of fields (`{{}}` for none)"));
+            return Err(format!(
+                "{kind_at}: expected a table of fields (`{{}}` for none)"
+            ));
         };
         let mut specs = Vec::new();
         for (field, spec) in fields {
@@ -181,7 +185,10 @@ fn field_spec(
     };
     let ty = ValueType::from_name(ty).ok_or_else(|| {
         let all: Vec<&str> = ValueType::ALL.iter().map(|ty| ty.name()).collect();
-        format!("{at}: unknown type `{ty}`, expected one of {}", all.join(", "))
+        format!(
+            "{at}: unknown type `{ty}`, expected one of {}",
+            all.join(", ")
+        )
     })?;
     Ok((FieldSpec { name, ty, required }, writable))
 }
@@ -216,24 +223,61 @@ mod tests {
         .unwrap();
         assert_eq!(vocabulary.templates, ["reminder1", "endless"]);
         assert_eq!(vocabulary.states, ["suspended", "warning"]);
-        let po = vocabulary.record_field(RecordKind::Invoice, "po_number").unwrap();
+        let po = vocabulary
+            .record_field(RecordKind::Invoice, "po_number")
+            .unwrap();
         assert!(po.spec.required && !po.writable);
-        assert!(vocabulary.record_field(RecordKind::Invoice, "overdue").unwrap().writable);
-        assert_eq!(vocabulary.action("open-ticket").unwrap().fields[0].ty, ValueType::Text);
-        assert_eq!(vocabulary.event("campaign-ended").unwrap().fields[0].ty, ValueType::Integer);
+        assert!(
+            vocabulary
+                .record_field(RecordKind::Invoice, "overdue")
+                .unwrap()
+                .writable
+        );
+        assert_eq!(
+            vocabulary.action("open-ticket").unwrap().fields[0].ty,
+            ValueType::Text
+        );
+        assert_eq!(
+            vocabulary.event("campaign-ended").unwrap().fields[0].ty,
+            ValueType::Integer
+        );
     }
 
     #[test]
     fn mistakes_name_their_key() {
         let cases = [
-            ("states = [\"a\", \"a\"]", "vocabulary.states[1]: `a` is declared twice"),
-            ("suppressions = [\"already-done\"]", "vocabulary.suppressions[0]: `already-done` is a core name"),
-            ("[actions.escalate]", "vocabulary.actions.escalate: `escalate` is a core name"),
-            ("[fields.invoce]\nx = \"text\"", "vocabulary.fields.invoce: unknown record `invoce`"),
-            ("[fields.invoice]\nx = \"number\"", "vocabulary.fields.invoice.x: unknown type `number`"),
-            ("[fields.invoice]\nx = { type = \"text\", requird = true }", "vocabulary.fields.invoice.x: unknown key `requird`"),
-            ("[events.e]\nx = { type = \"text\", writable = true }", "vocabulary.events.e.x: unknown key `writable`"),
-            ("template = []", "vocabulary.template: unknown key `template`"),
+            (
+                "states = [\"a\", \"a\"]",
+                "vocabulary.states[1]: `a` is declared twice",
+            ),
+            (
+                "suppressions = [\"already-done\"]",
+                "vocabulary.suppressions[0]: `already-done` is a core name",
+            ),
+            (
+                "[actions.escalate]",
+                "vocabulary.actions.escalate: `escalate` is a core name",
+            ),
+            (
+                "[fields.invoce]\nx = \"text\"",
+                "vocabulary.fields.invoce: unknown record `invoce`",
+            ),
+            (
+                "[fields.invoice]\nx = \"number\"",
+                "vocabulary.fields.invoice.x: unknown type `number`",
+            ),
+            (
+                "[fields.invoice]\nx = { type = \"text\", requird = true }",
+                "vocabulary.fields.invoice.x: unknown key `requird`",
+            ),
+            (
+                "[events.e]\nx = { type = \"text\", writable = true }",
+                "vocabulary.events.e.x: unknown key `writable`",
+            ),
+            (
+                "template = []",
+                "vocabulary.template: unknown key `template`",
+            ),
         ];
         for (text, expected) in cases {
             let error = read(text).unwrap_err();

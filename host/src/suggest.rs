@@ -12,20 +12,29 @@ pub(crate) fn closest<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters (transposition counts two).
+/// Edit distance over characters counting a swap of two neighbours as one edit (the optimal string
+/// alignment distance): `stauts` is one edit from `status`, as a typist would count it.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Rows i-2, i-1 and i of the distance table.
+    let mut before: Vec<usize> = Vec::new();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, left) in a.chars().enumerate() {
+    for i in 1..=a.len() {
         let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, right) in b.iter().enumerate() {
-            let substitute = previous.get(j).copied().unwrap_or(0) + usize::from(left != *right);
-            let delete = previous.get(j + 1).copied().unwrap_or(0) + 1;
-            let insert = current.get(j).copied().unwrap_or(0) + 1;
-            current.push(substitute.min(delete).min(insert));
+        current.push(i);
+        for j in 1..=b.len() {
+            let at = |row: &[usize], k: usize| row.get(k).copied().unwrap_or(usize::MAX - 1);
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (at(&previous, j - 1) + cost)
+                .min(at(&previous, j) + 1)
+                .min(at(&current, j - 1) + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(at(&before, j - 2) + 1);
+            }
+            current.push(best);
         }
-        previous = current;
+        before = std::mem::replace(&mut previous, current);
     }
     previous.last().copied().unwrap_or(0)
 }

@@ -53,29 +53,39 @@ fn declared(name: &str, what: &str, known: &[String]) -> Result<(), String> {
 }
 
 fn check_action(detail: &ActionDetail, vocabulary: &Vocabulary) -> Result<(), String> {
-    let at = |field: &str, result: Result<(), String>| result.map_err(|error| format!("{field}{error}"));
+    let at =
+        |field: &str, result: Result<(), String>| result.map_err(|error| format!("{field}{error}"));
     match detail {
-        ActionDetail::SendReminder(reminder) => {
-            at("step", declared(&reminder.step, "template", &vocabulary.templates))
-        }
+        ActionDetail::SendReminder(reminder) => at(
+            "step",
+            declared(&reminder.step, "template", &vocabulary.templates),
+        ),
         ActionDetail::SendNotice(notice) => {
-            at("template", declared(&notice.template, "template", &vocabulary.templates))?;
+            at(
+                "template",
+                declared(&notice.template, "template", &vocabulary.templates),
+            )?;
             if notice.invoice_ids.is_empty() {
                 return Err("invoice_ids: a notice covers at least one invoice".to_owned());
             }
             let currency = &notice.amount_due.currency;
-            let others = [("fee", notice.fee.as_ref()), ("interest", notice.interest.as_ref())];
+            let others = [
+                ("fee", notice.fee.as_ref()),
+                ("interest", notice.interest.as_ref()),
+            ];
             for (name, money) in others.into_iter().chain([("total", Some(&notice.total))]) {
                 same_currency(name, money, currency)?;
             }
             Ok(())
         }
-        ActionDetail::EnterDunningState(entry) => {
-            at("state", declared(&entry.state, "dunning state", &vocabulary.states))
-        }
-        ActionDetail::LeaveDunningState(exit) => {
-            at("state", declared(&exit.state, "dunning state", &vocabulary.states))
-        }
+        ActionDetail::EnterDunningState(entry) => at(
+            "state",
+            declared(&entry.state, "dunning state", &vocabulary.states),
+        ),
+        ActionDetail::LeaveDunningState(exit) => at(
+            "state",
+            declared(&exit.state, "dunning state", &vocabulary.states),
+        ),
         ActionDetail::ApplyFee(fee) => {
             if fee.amount.minor <= 0 {
                 return Err("amount: a fee must be positive".to_owned());
@@ -189,7 +199,10 @@ fn typed_fields(fields: &[Field], specs: &[FieldSpec]) -> Result<(), String> {
                 ValueType::of(&field.value).name()
             ));
         }
-        if fields[..index].iter().any(|earlier| earlier.name == field.name) {
+        if fields[..index]
+            .iter()
+            .any(|earlier| earlier.name == field.name)
+        {
             return Err(format!("fields.{}: given twice", field.name));
         }
     }

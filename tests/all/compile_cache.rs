@@ -103,6 +103,6 @@ fn without_a_cache_every_load_compiles() {
     assert_eq!(pack.component_loads(), loads(1, 0));
 }
 
-fn some_context() -> crm_rules_guest::types::Context {
+fn some_context() -> crm_rules_host::types::Context {
     crm_rules_host::json::context_from_value(&crm_rules_tests::random_context(3)).unwrap()
 }

@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crm_rules_guest::types::Context;
+use crm_rules_host::types::Context;
 use crm_rules_host::{
     Decision, DecisionStatus, Limits, LoadError, RuleEngine, RuleErrorKind, RulePack,
 };

@@ -8,7 +8,9 @@
 
 mod bad_input;
 mod batch;
+mod compat_v0_1;
 mod compile_cache;
+mod contract_doc;
 mod embedding;
 mod fixtures;
 mod hostile;

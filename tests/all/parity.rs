@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use crm_rules_host::fixture;
 use serde_json::Value;
 
-/// The parts of a decision that must agree across backends (not the pack identity or the cost).
+/// The parts of a decision that must agree across backends (not the pack identity or the costs).
 pub(crate) fn comparable(decision: &crm_rules_host::Decision) -> Value {
     let mut json = decision.to_json();
     if let Value::Object(object) = &mut json {
         object.remove("pack");
         object.remove("cost");
+        object.remove("context_cost");
     }
     json
 }

@@ -18,6 +18,8 @@ use proptest::sample::{Index, select};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Number, Value};
 
+use super::parity::comparable;
+
 /// The configuration of every property here: `cases` cases, no regression files.
 fn config(cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES")
@@ -548,16 +550,6 @@ proptest! {
     ) {
         parses_or_explains(&mutated(seed, &mutations))?;
     }
-}
-
-/// The parts of a decision both backends must agree on (not the pack identity or the cost).
-fn comparable(decision: &Decision) -> Value {
-    let mut json = decision.to_json();
-    if let Value::Object(object) = &mut json {
-        object.remove("pack");
-        object.remove("cost");
-    }
-    json
 }
 
 /// Evaluates `parsed` with `pack`, a panic being a test failure.

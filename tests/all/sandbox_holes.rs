@@ -9,7 +9,7 @@ fn load(dir: &str) -> Result<RulePack, LoadError> {
     super::engine().load_pack(crm_rules_tests::root().join("tests/hostile").join(dir))
 }
 
-fn scheduled_context() -> crm_rules_guest::types::Context {
+fn scheduled_context() -> crm_rules_host::types::Context {
     let mut input = crm_rules_tests::realistic_context(3);
     if let Some(object) = input.as_object_mut() {
         object.remove("deal_event");

@@ -7,7 +7,7 @@
 //! backstop, since a debug build on a loaded machine is no measure of time. Every deterministic
 //! limit (fuel, operations, memory, output) is the default.
 
-use crm_rules_guest::types::Context;
+use crm_rules_host::types::Context;
 use crm_rules_host::{Decision, DecisionStatus, LimitOverrides, RuleErrorKind, RulePack};
 use crm_rules_tests::large_account;
 use serde_json::Value;

@@ -50,8 +50,7 @@ struct Packs {
 fn packs(engine: &RuleEngine) -> Packs {
     let load = |dir: PathBuf| engine.load_pack(dir).expect("pack");
     Packs {
-        native: load(crm_rules_tests::standard_rust())
-            .with_native(crm_rules_standard::MODULES),
+        native: load(crm_rules_tests::standard_rust()).with_native(crm_rules_standard::MODULES),
         wasm: load(crm_rules_tests::standard_rust()),
         rhai: load(crm_rules_tests::standard_rhai()),
     }

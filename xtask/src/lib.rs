@@ -31,6 +31,15 @@ pub const HOSTILE_GUESTS: &[Guest] = &[Guest {
     output: "tests/hostile/guest/hostile.wasm",
 }];
 
+/// The frozen 0.1 standard rule crate of the compatibility tests (`tests/compat/standard-v0_1`, the
+/// standard pack and guest SDK as they were at commit `66022eb`, against `wit/v0.1`): built from
+/// source like the packs' crates, never committed, so a test can prove 0.1 components keep deciding
+/// as before.
+pub const COMPAT_GUESTS: &[Guest] = &[Guest {
+    package: "crm-rules-compat-standard-v0-1",
+    output: "tests/compat/standard-v0_1.wasm",
+}];
+
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -204,7 +204,11 @@ pub fn action_from_json_in(value: &Value, vocabulary: &Vocabulary) -> Result<Act
     })
 }
 
-fn detail(obj: &Obj, kind: &ActionKind, vocabulary: &Vocabulary) -> Result<ActionDetail, InputError> {
+fn detail(
+    obj: &Obj,
+    kind: &ActionKind,
+    vocabulary: &Vocabulary,
+) -> Result<ActionDetail, InputError> {
     Ok(match kind {
         ActionKind::CreateInvoice => {
             let code = obj.req("currency", currency)?;

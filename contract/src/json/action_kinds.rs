@@ -233,7 +233,13 @@ fn fields_of(
     let specs: Vec<&FieldSpec> = specs.unwrap_or_default().iter().collect();
     let empty = Value::Object(Map::new());
     let value = obj.get("fields")?.unwrap_or(&empty);
-    declared_fields(value, &obj.path().field("fields"), &specs, what, Source::Output)
+    declared_fields(
+        value,
+        &obj.path().field("fields"),
+        &specs,
+        what,
+        Source::Output,
+    )
 }
 
 fn undeclared_field(path: &Path, record: &str, name: &str) -> InputError {

@@ -185,7 +185,10 @@ fn vocabulary() -> crate::vocabulary::Vocabulary {
         }],
         actions: vec![KindSpec {
             name: "open-ticket".into(),
-            fields: vec![spec("queue", ValueType::Text), spec("limit", ValueType::Money)],
+            fields: vec![
+                spec("queue", ValueType::Text),
+                spec("limit", ValueType::Money),
+            ],
         }],
         ..Vocabulary::contract_0_1()
     }
@@ -324,12 +327,16 @@ fn suppressions_round_trip() {
     );
     assert_eq!(suppression_from_json(&value).unwrap(), suppression);
     // A reason beyond the core set reads as the pack's own; the host checks it is declared.
-    let own = suppression_from_json(&json!({"rule": "r", "subject_id": "s", "reason": "busy"}))
-        .unwrap();
+    let own =
+        suppression_from_json(&json!({"rule": "r", "subject_id": "s", "reason": "busy"})).unwrap();
     assert_eq!(own.reason, SuppressionReason::Custom("busy".into()));
-    let error = suppression_from_json(&json!({"rule": "r", "subject_id": "s", "reason": ""}))
-        .unwrap_err();
-    assert!(error.to_string().starts_with("reason: expected a suppression reason"));
+    let error =
+        suppression_from_json(&json!({"rule": "r", "subject_id": "s", "reason": ""})).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("reason: expected a suppression reason")
+    );
 }
 
 #[test]

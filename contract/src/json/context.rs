@@ -21,10 +21,10 @@ use crate::vocabulary::Vocabulary;
 use super::amount::{Sign, amount, currency, money};
 use super::enums::parse_enum;
 use super::error::InputError;
+use super::extensions::{billing_entity, dunning_status, instalment, subscription, trigger};
 use super::ids::id;
 use super::params::params;
 use super::reader::{Obj, Path, Presence, boolean, bounded, string, uint};
-use super::extensions::{billing_entity, dunning_status, instalment, subscription, trigger};
 use super::records::{activity, deal_event, payment_attempt, promise};
 use super::time::{date, timestamp};
 use super::value::{EXTRAS, record_extras};
@@ -118,7 +118,9 @@ pub fn parse_context_in(
     }
     let lists = match deal_event {
         Some(_) => Presence::Optional,
-        None => Presence::Required("an evaluation of the account (not a deal event) reads this list"),
+        None => {
+            Presence::Required("an evaluation of the account (not a deal event) reads this list")
+        }
     };
     let context = Context {
         now,

@@ -97,7 +97,9 @@ pub(crate) fn dunning_status(
     vocabulary: &Vocabulary,
 ) -> Result<DunningStatus, InputError> {
     let obj = Obj::with_fields(value, *path, &[&["state", "since"]])?;
-    let state = obj.req("state", |value, path| declared_state(value, path, vocabulary))?;
+    let state = obj.req("state", |value, path| {
+        declared_state(value, path, vocabulary)
+    })?;
     Ok(DunningStatus {
         state,
         since: obj.req("since", timestamp)?,

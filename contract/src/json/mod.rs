@@ -46,16 +46,15 @@ mod tests;
 mod validity_tests;
 
 pub use action::{
-    action_from_json, action_from_json_in, action_to_json, kind_name, suppression_from_json, suppression_to_json,
+    action_from_json, action_from_json_in, action_to_json, kind_name, suppression_from_json,
+    suppression_to_json,
 };
 pub use context::{ParsedContext, parse_context, parse_context_in};
 pub use encoding::{text_from_bytes, text_from_bytes_at};
 pub use error::InputError;
 pub use params::{param_value_from_json, params_from_json};
 pub use time::{timestamp_from_json, timestamp_to_rfc3339};
-pub use value::{
-    decimal_from_exact, decimal_to_exact, fields_to_json, value_to_json,
-};
+pub use value::{decimal_from_exact, decimal_to_exact, fields_to_json, value_to_json};
 
 use crate::types::Context;
 use serde_json::Value;

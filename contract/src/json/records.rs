@@ -263,7 +263,9 @@ pub(crate) fn activity(
         rule_id: obj.opt("rule", string)?,
         at: obj.req("at", timestamp)?,
         invoice_id: obj.opt("invoice_id", id)?,
-        step: obj.opt("step", |value, path| declared_template(value, path, vocabulary))?,
+        step: obj.opt("step", |value, path| {
+            declared_template(value, path, vocabulary)
+        })?,
         channel: obj.opt("channel", parse_enum)?,
         outcome: obj.req("outcome", parse_enum)?,
         fields: obj.or("fields", Vec::new(), |value, path| {

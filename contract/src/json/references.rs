@@ -13,12 +13,15 @@ pub(crate) fn check_references(context: &Context) -> Result<(), InputError> {
     let trigger = root.field("trigger");
     let has_invoice = |id: &str| context.invoices.iter().any(|invoice| invoice.id == id);
     match &context.trigger {
-        Trigger::PaymentAttempt(attempt) => {
-            if !context.payment_attempts.iter().any(|known| known.id == *attempt) {
-                return Err(trigger.field("attempt_id").error(format!(
-                    "payment attempt \"{attempt}\" is not in payment_attempts"
-                )));
-            }
+        Trigger::PaymentAttempt(attempt)
+            if !context
+                .payment_attempts
+                .iter()
+                .any(|known| known.id == *attempt) =>
+        {
+            return Err(trigger.field("attempt_id").error(format!(
+                "payment attempt \"{attempt}\" is not in payment_attempts"
+            )));
         }
         Trigger::InvoiceEvent(event) if !has_invoice(&event.invoice_id) => {
             return Err(missing_invoice(&trigger, &event.invoice_id));
@@ -51,7 +54,12 @@ pub(crate) fn check_references(context: &Context) -> Result<(), InputError> {
         }
         _ => {}
     }
-    let has_entity = |id: &str| context.billing_entities.iter().any(|entity| entity.id == id);
+    let has_entity = |id: &str| {
+        context
+            .billing_entities
+            .iter()
+            .any(|entity| entity.id == id)
+    };
     if let Some(entity) = &context.account.billing_entity_id
         && !has_entity(entity)
     {

@@ -111,6 +111,12 @@ pub(crate) fn timestamp_to_json(ms: Timestamp) -> Value {
     }
 }
 
+/// Reads an instant as [`timestamp_or_millis`] does (an RFC 3339 string or integer milliseconds),
+/// for values that come from a rule rather than from input.
+pub fn timestamp_from_json(value: &Value) -> Result<Timestamp, InputError> {
+    timestamp_or_millis(value, &Path::Root)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -184,10 +190,4 @@ mod tests {
         let back = timestamp_or_millis(&timestamp_to_json(far), &at("t")).unwrap();
         assert_eq!(back, far);
     }
-}
-
-/// Reads an instant as [`timestamp_or_millis`] does (an RFC 3339 string or integer milliseconds),
-/// for values that come from a rule rather than from input.
-pub fn timestamp_from_json(value: &Value) -> Result<Timestamp, InputError> {
-    timestamp_or_millis(value, &Path::Root)
 }

@@ -171,9 +171,7 @@ pub(crate) fn declared_fields(
             )));
         };
         if item.is_null() {
-            return Err(field_path.error(
-                "null is not accepted; omit a field that has no value",
-            ));
+            return Err(field_path.error("null is not accepted; omit a field that has no value"));
         }
         fields.push(Field {
             name: name.clone(),

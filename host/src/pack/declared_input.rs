@@ -9,7 +9,10 @@ use crate::json::InputError;
 
 /// Checks custom fields (declared, typed, required ones present), activity templates and kinds,
 /// and the account's dunning state.
-pub(crate) fn check_declared_input(ctx: &Context, vocabulary: &Vocabulary) -> Result<(), InputError> {
+pub(crate) fn check_declared_input(
+    ctx: &Context,
+    vocabulary: &Vocabulary,
+) -> Result<(), InputError> {
     let account = &ctx.account;
     check_record(account, RecordKind::Account, "account", vocabulary)?;
     for (index, contact) in account.contacts.iter().enumerate() {
@@ -17,7 +20,12 @@ pub(crate) fn check_declared_input(ctx: &Context, vocabulary: &Vocabulary) -> Re
         check_record(contact, RecordKind::Contact, &path, vocabulary)?;
     }
     for (index, invoice) in ctx.invoices.iter().enumerate() {
-        check_record(invoice, RecordKind::Invoice, &format!("invoices[{index}]"), vocabulary)?;
+        check_record(
+            invoice,
+            RecordKind::Invoice,
+            &format!("invoices[{index}]"),
+            vocabulary,
+        )?;
     }
     if let Some(event) = &ctx.deal_event {
         check_record(&event.deal, RecordKind::Deal, "deal_event.deal", vocabulary)?;
@@ -82,21 +90,35 @@ fn check_record(
             let names = vocabulary.record_fields(kind).map(|f| f.spec.name.as_str());
             return Err(InputError::new(
                 at,
-                format!("field \"{}\" is not declared ({})", field.name, listing(names)),
+                format!(
+                    "field \"{}\" is not declared ({})",
+                    field.name,
+                    listing(names)
+                ),
             ));
         };
         let found = ValueType::of(&field.value);
         if found != declared.spec.ty {
             return Err(InputError::new(
                 at,
-                format!("declared {}, the value is {}", declared.spec.ty.name(), found.name()),
+                format!(
+                    "declared {}, the value is {}",
+                    declared.spec.ty.name(),
+                    found.name()
+                ),
             ));
         }
-        if record.fields()[..index].iter().any(|earlier| earlier.name == field.name) {
+        if record.fields()[..index]
+            .iter()
+            .any(|earlier| earlier.name == field.name)
+        {
             return Err(InputError::new(at, "the field is given twice"));
         }
     }
-    for declared in vocabulary.record_fields(kind).filter(|field| field.spec.required) {
+    for declared in vocabulary
+        .record_fields(kind)
+        .filter(|field| field.spec.required)
+    {
         if record.field(&declared.spec.name).is_none() {
             return Err(InputError::new(
                 format!("{path}.fields.{}", declared.spec.name),

@@ -16,7 +16,10 @@ use crate::manifest::OnError;
 use crate::wasm::Entry;
 
 /// A module's failure: its kind and message, and where in a script it happened.
-type Failure = ((RuleErrorKind, String), Option<(Option<String>, (usize, usize))>);
+type Failure = (
+    (RuleErrorKind, String),
+    Option<(Option<String>, (usize, usize))>,
+);
 
 impl RulePack {
     /// Evaluates every module that runs on the context's trigger (its manifest `triggers`, or its
@@ -185,12 +188,15 @@ impl RulePack {
                     }));
                 decision
                     .suppressed
-                    .extend(output.suppressed.into_iter().map(|suppression| {
-                        DecidedSuppression {
-                            module: id.clone(),
-                            suppression,
-                        }
-                    }));
+                    .extend(
+                        output
+                            .suppressed
+                            .into_iter()
+                            .map(|suppression| DecidedSuppression {
+                                module: id.clone(),
+                                suppression,
+                            }),
+                    );
                 if let Some(at) = output.next_evaluation_at {
                     decision.next_evaluation.push(ModuleSchedule {
                         module: id.clone(),

@@ -72,12 +72,14 @@ impl RulePack {
                 message: format!("[params] {error}"),
             })?;
         let vocabulary = match (&manifest.vocabulary, manifest.pack.contract) {
-            (Some(table), _) => crate::manifest_vocabulary::read_vocabulary(table).map_err(
-                |message| LoadError::Manifest {
-                    path: manifest_path.clone(),
-                    message,
-                },
-            )?,
+            (Some(table), _) => {
+                crate::manifest_vocabulary::read_vocabulary(table).map_err(|message| {
+                    LoadError::Manifest {
+                        path: manifest_path.clone(),
+                        message,
+                    }
+                })?
+            }
             (None, ContractVersion::V0_2) => Vocabulary::default(),
             (None, ContractVersion::V0_1) => Vocabulary::contract_0_1(),
         };
@@ -229,7 +231,7 @@ fn wasm_runner(
                 (None, None) => spec.id.clone(),
             };
             let offered = component.modules().unwrap_or_default();
-            if !offered.iter().any(|name| *name == entry) {
+            if !offered.contains(&entry) {
                 return Err(invalid(format!(
                     "the component has no module `{entry}` (it has: {}); set the module's `entry`",
                     offered.join(", ")

@@ -98,7 +98,13 @@ fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
         "dunning_state" => extras::dunning_state(account.dunning_state.as_ref()),
         "billing_entity_id" => opt(account.billing_entity_id.as_deref(), text),
     };
-    with_extras(record, &account.tags, &account.fields, RecordKind::Account, vocabulary)
+    with_extras(
+        record,
+        &account.tags,
+        &account.fields,
+        RecordKind::Account,
+        vocabulary,
+    )
 }
 
 fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
@@ -125,7 +131,13 @@ fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
         "instalments" => extras::instalments(&invoice.instalments, &invoice.currency),
         "billing_entity_id" => opt(invoice.billing_entity_id.as_deref(), text),
     };
-    with_extras(record, &invoice.tags, &invoice.fields, RecordKind::Invoice, vocabulary)
+    with_extras(
+        record,
+        &invoice.tags,
+        &invoice.fields,
+        RecordKind::Invoice,
+        vocabulary,
+    )
 }
 
 fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {

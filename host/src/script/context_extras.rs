@@ -115,7 +115,13 @@ pub(crate) fn subscription(subscription: &Subscription, vocabulary: &Vocabulary)
         "cancel_at_period_end" => subscription.cancel_at_period_end.into(),
     };
     let kind = RecordKind::Subscription;
-    with_extras(record, &subscription.tags, &subscription.fields, kind, vocabulary)
+    with_extras(
+        record,
+        &subscription.tags,
+        &subscription.fields,
+        kind,
+        vocabulary,
+    )
 }
 
 /// A billing entity.

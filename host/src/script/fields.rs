@@ -265,9 +265,12 @@ mod tests {
             ..crm_rules_contract::vocabulary::Vocabulary::contract_0_1()
         };
         let text = include_str!("record_fields_context.json");
-        let ctx = crate::json::parse_context_in(&crate::json::parse_json(text).expect("json"), &vocabulary)
-            .expect("a context with every optional field")
-            .context;
+        let ctx = crate::json::parse_context_in(
+            &crate::json::parse_json(text).expect("json"),
+            &vocabulary,
+        )
+        .expect("a context with every optional field")
+        .context;
         let root = crate::script::context::to_dynamic(&ctx, &[], &vocabulary);
         let root = root.read_lock::<Map>().expect("a map");
         let keys = |value: &Dynamic| -> Vec<String> {
@@ -308,8 +311,14 @@ mod tests {
         let invoice = first(field(&root, "invoices"));
         assert_eq!(keys(&invoice), listed("invoice"));
         let invoice = invoice.read_lock::<Map>().expect("map").clone();
-        assert_eq!(keys(&first(field(&invoice, "instalments"))), listed("instalment"));
-        assert_eq!(keys(&field(&account, "dunning_state")), listed("dunning_state"));
+        assert_eq!(
+            keys(&first(field(&invoice, "instalments"))),
+            listed("instalment")
+        );
+        assert_eq!(
+            keys(&field(&account, "dunning_state")),
+            listed("dunning_state")
+        );
         let subscription = first(field(&root, "subscriptions"));
         assert_eq!(keys(&subscription), listed("subscription"));
         let entity = first(field(&root, "billing_entities"));
@@ -343,7 +352,7 @@ mod tests {
     fn a_typo_names_the_records_with_the_nearest_field() {
         assert_eq!(
             unknown_field_message("stauts"),
-            "no field `stauts` in this map; did you mean `status` (a field of `invoice`, `promise`)?"
+            "no field `stauts` in this map; did you mean `status` (a field of `invoice`, `subscription`, `promise`)?"
         );
         assert!(unknown_field_message("customer_mood").contains("no record of the context"));
     }

@@ -158,6 +158,14 @@ fn register_clock(engine: &mut Engine) {
                     .or_else(|_| fail(format!("{hour} is not an hour of the day (0 to 23)")))?;
                 clock::next_local_time(at, zone, hour).or_else(|error| fail(error.to_string()))
             },
+        )
+        .register_fn(
+            "local_time_on",
+            |date: Date, zone: &str, hour: INT| -> Fallible<INT> {
+                let hour = u32::try_from(hour)
+                    .or_else(|_| fail(format!("{hour} is not an hour of the day (0 to 23)")))?;
+                clock::local_time_on(&date, zone, hour).or_else(|error| fail(error.to_string()))
+            },
         );
 }
 

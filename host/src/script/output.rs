@@ -75,9 +75,10 @@ pub(crate) fn from_dynamic(value: Dynamic, vocabulary: &Vocabulary) -> Result<Ru
     }
     let next_evaluation_at = match object.remove("next_evaluation_at") {
         None | Some(Value::Null) => None,
-        Some(value) => Some(crate::json::timestamp_from_json(&value).map_err(|error| {
-            error.within("output.next_evaluation_at").to_string()
-        })?),
+        Some(value) => Some(
+            crate::json::timestamp_from_json(&value)
+                .map_err(|error| error.within("output.next_evaluation_at").to_string())?,
+        ),
     };
     let entries =
         |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {

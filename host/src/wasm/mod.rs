@@ -1,10 +1,18 @@
-//! The WebAssembly backend: components of the `crm:rules/rule` world, run under fuel, an epoch
-//! deadline and a memory cap, with no WASI and no imports beyond `crm:rules`.
+//! The WebAssembly backend: components of the `crm:rules/rule` world, contract 0.2 (the
+//! `evaluate` interface: the context crosses in once per evaluation, modules run on it by name) or
+//! the frozen 0.1 (one export per rule kind), run under fuel, an epoch deadline and a memory cap,
+//! with no WASI and no imports beyond `crm:rules`' type-only interfaces.
+//!
+//! [`WasmRule::load`] compiles a component and finds which world it implements; [`WasmSession`]
+//! runs one evaluation's calls; `bridge_v0_2` and `bridge_v0_1` convert the contract's types to and
+//! from each world's generated bindings.
 
 pub(crate) mod bindings;
-pub(crate) mod bridge;
+pub(crate) mod bridge_v0_1;
+pub(crate) mod bridge_v0_2;
 pub(crate) mod cache;
 pub(crate) mod session;
+pub(crate) mod store;
 
 use std::path::Path;
 
@@ -12,9 +20,10 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::error::LoadError;
-use bindings::RulePre;
+use bindings::{v0_1, v0_2};
 use cache::{CompileCache, Origin};
-pub(crate) use session::{StoreState, WasmSession};
+pub(crate) use session::{Entry, WasmSession};
+pub(crate) use store::StoreState;
 
 /// Milliseconds per epoch tick: the deadline's resolution.
 pub(crate) const EPOCH_TICK_MS: u64 = 1;
@@ -51,23 +60,56 @@ pub(crate) fn new_engine(
     Engine::new(&config).map_err(|error| LoadError::Engine(format!("{error:#}")))
 }
 
-/// The linker: it provides nothing but the (type-only) `crm:rules/types` interface.
+/// The instances the linker provides: the contract's type-only interfaces, of both worlds. A 0.2
+/// component imports those its exports' types come from (`values`, `records`, `actions`), a 0.1
+/// component `types`; none has a function, so each is an empty instance.
+const TYPE_INTERFACES: &[&str] = &[
+    "crm:rules/values@0.2.0",
+    "crm:rules/records@0.2.0",
+    "crm:rules/actions@0.2.0",
+    "crm:rules/types@0.1.0",
+];
+
+/// The linker: it provides nothing but the contract's type-only interfaces ([`TYPE_INTERFACES`]).
 pub(crate) fn new_linker(engine: &Engine) -> Result<Linker<StoreState>, LoadError> {
     let mut linker = Linker::new(engine);
-    linker
-        .instance("crm:rules/types@0.1.0")
-        .map_err(|error| LoadError::Engine(format!("{error:#}")))?;
+    for name in TYPE_INTERFACES {
+        linker
+            .instance(name)
+            .map_err(|error| LoadError::Engine(format!("{error:#}")))?;
+    }
     Ok(linker)
+}
+
+/// The contract a component implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum World {
+    /// `crm:rules/rule@0.1.0`: one export per rule kind.
+    V0_1,
+    /// `crm:rules/rule@0.2.0`: named modules over a context taken once.
+    V0_2,
+}
+
+/// A component pre-instantiated for its world.
+pub(crate) enum Pre {
+    /// A 0.1 component.
+    V0_1(v0_1::RulePre<StoreState>),
+    /// A 0.2 component, with the modules it implements (its `modules` export, called at load).
+    V0_2 {
+        pre: v0_2::RulePre<StoreState>,
+        modules: Vec<String>,
+    },
 }
 
 /// A loaded component, pre-instantiated: instantiating it per evaluation costs microseconds.
 pub(crate) struct WasmRule {
-    pub(crate) pre: RulePre<StoreState>,
+    pub(crate) pre: Pre,
 }
 
 impl WasmRule {
     /// Compiles a component (or a `wasm32-unknown-unknown` core module, which is turned into one),
-    /// or takes it from `cache`, and checks it against the world.
+    /// or takes it from `cache`, and finds its world: `crm:rules/rule@0.2.0` (then its `modules`
+    /// export is called once, see [`WasmRule::modules`]), else `@0.1.0`.
     pub(crate) fn load(
         engine: &Engine,
         linker: &Linker<StoreState>,
@@ -98,12 +140,48 @@ impl WasmRule {
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|error| invalid(format!("cannot be linked against the sandbox: {error:#}")))?;
-        let pre = RulePre::new(instance_pre).map_err(|error| {
-            invalid(format!(
-                "does not implement the `crm:rules/rule@0.1.0` world: {error:#}"
-            ))
-        })?;
+        let pre = match v0_2::RulePre::new(instance_pre.clone()) {
+            Ok(pre) => {
+                let modules = session::list_modules(&pre)
+                    .map_err(|error| invalid(format!("its `modules` export failed: {error}")))?;
+                Pre::V0_2 { pre, modules }
+            }
+            Err(error_0_2) => match v0_1::RulePre::new(instance_pre) {
+                Ok(pre) => Pre::V0_1(pre),
+                Err(error_0_1) => {
+                    return Err(invalid(format!(
+                        "does not implement crm:rules/rule@0.2.0 or @0.1.0: as 0.2, \
+                         {error_0_2:#}; as 0.1, {error_0_1:#}"
+                    )));
+                }
+            },
+        };
         Ok((WasmRule { pre }, origin))
+    }
+
+    /// The contract the component implements.
+    pub(crate) fn world(&self) -> World {
+        match &self.pre {
+            Pre::V0_1(_) => World::V0_1,
+            Pre::V0_2 { .. } => World::V0_2,
+        }
+    }
+
+    /// The modules a 0.2 component implements, by name (what its `modules` export returned at
+    /// load); `None` for a 0.1 component, whose entry points are the three rule kinds.
+    pub(crate) fn modules(&self) -> Option<&[String]> {
+        match &self.pre {
+            Pre::V0_1(_) => None,
+            Pre::V0_2 { modules, .. } => Some(modules),
+        }
+    }
+
+    /// The engine the component was compiled for.
+    pub(crate) fn engine(&self) -> &Engine {
+        match &self.pre {
+            Pre::V0_1(pre) => pre.engine(),
+            Pre::V0_2 { pre, .. } => pre.engine(),
+        }
     }
 }
 

@@ -96,9 +96,7 @@ fn remind(
     let Some(step) = current_step(ctx, &due) else {
         return Ok(());
     };
-    if invoice.collection_method == CollectionMethod::ChargeAutomatically
-        && step != Step::Post1
-    {
+    if invoice.collection_method == CollectionMethod::ChargeAutomatically && step != Step::Post1 {
         out.suppress(
             RULE_SUPPRESS,
             &invoice.id,

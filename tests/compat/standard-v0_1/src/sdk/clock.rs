@@ -1,0 +1,134 @@
+//! Instants and local time: the only place a time zone is interpreted.
+//!
+//! The host passes `now` (UTC) and the account's IANA time zone; rules derive local dates and local
+//! wall-clock times here, through `chrono-tz`, so daylight-saving changes are handled once, correctly.
+
+use chrono::{DateTime, LocalResult, NaiveTime, TimeZone, Timelike};
+use chrono_tz::Tz;
+
+use crate::sdk::types::{Date, Timestamp};
+
+/// Why a local-time computation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClockError {
+    /// The time zone is not an IANA name known to the tz database.
+    UnknownTimeZone(String),
+    /// The instant is outside the range `chrono` represents.
+    OutOfRange(Timestamp),
+    /// The hour is not one of 0 to 23.
+    InvalidHour(u32),
+}
+
+impl std::fmt::Display for ClockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClockError::UnknownTimeZone(tz) => write!(f, "unknown time zone `{tz}`"),
+            ClockError::OutOfRange(ms) => write!(f, "instant {ms} ms is out of range"),
+            ClockError::InvalidHour(hour) => {
+                write!(f, "{hour} is not an hour of the day (0 to 23)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClockError {}
+
+/// Parses an IANA time zone name.
+pub fn time_zone(name: &str) -> Result<Tz, ClockError> {
+    name.parse::<Tz>()
+        .map_err(|_| ClockError::UnknownTimeZone(name.to_owned()))
+}
+
+fn instant(at: Timestamp) -> Result<DateTime<chrono::Utc>, ClockError> {
+    DateTime::from_timestamp_millis(at).ok_or(ClockError::OutOfRange(at))
+}
+
+/// The local calendar date in `zone` at the instant `at`.
+pub fn local_date(at: Timestamp, zone: &str) -> Result<Date, ClockError> {
+    let tz = time_zone(zone)?;
+    Ok(Date::from_naive(
+        instant(at)?.with_timezone(&tz).date_naive(),
+    ))
+}
+
+/// The local wall-clock time in `zone` at `at`, as minutes after local midnight (0..1440).
+pub fn local_minute_of_day(at: Timestamp, zone: &str) -> Result<u32, ClockError> {
+    let tz = time_zone(zone)?;
+    let local = instant(at)?.with_timezone(&tz);
+    Ok(local.hour() * 60 + local.minute())
+}
+
+/// The first instant at or after `at` whose local time in `zone` is `hour:00` (a UTC timestamp).
+///
+/// Daylight-saving aware: when `hour:00` does not exist on a day (the clocks jump over it), the first
+/// instant after the gap is used; when it exists twice, the earlier one.
+pub fn next_local_time(at: Timestamp, zone: &str, hour: u32) -> Result<Timestamp, ClockError> {
+    let tz = time_zone(zone)?;
+    let start = instant(at)?;
+    let target = NaiveTime::from_hms_opt(hour, 0, 0).ok_or(ClockError::InvalidHour(hour))?;
+    let mut day = start.with_timezone(&tz).date_naive();
+    // Two days always suffice: today's target has passed at most once.
+    for _ in 0..3 {
+        let wanted = day.and_time(target);
+        let candidate = match tz.from_local_datetime(&wanted) {
+            LocalResult::Single(t) => Some(t),
+            LocalResult::Ambiguous(first, _) => Some(first),
+            // In a spring-forward gap: the gap's end is one hour later in local wall time.
+            LocalResult::None => tz
+                .from_local_datetime(&(wanted + chrono::Duration::hours(1)))
+                .earliest(),
+        };
+        if let Some(candidate) = candidate {
+            let millis = candidate.timestamp_millis();
+            if millis >= at {
+                return Ok(millis);
+            }
+        }
+        day = day.succ_opt().ok_or(ClockError::OutOfRange(at))?;
+    }
+    Err(ClockError::OutOfRange(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(text: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn local_date_follows_the_zone_not_utc() {
+        let late_evening_ny = ms("2026-03-18T02:30:00Z");
+        assert_eq!(
+            local_date(late_evening_ny, "America/New_York").unwrap(),
+            Date::parse("2026-03-17").unwrap()
+        );
+        assert_eq!(
+            local_date(late_evening_ny, "Asia/Tokyo").unwrap(),
+            Date::parse("2026-03-18").unwrap()
+        );
+        assert!(local_date(0, "Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn next_local_time_is_dst_correct() {
+        // 2026-03-08 02:00 does not exist in New York; 08:00 that day is 12:00Z (EDT, -4).
+        assert_eq!(
+            next_local_time(ms("2026-03-08T03:00:00Z"), "America/New_York", 8).unwrap(),
+            ms("2026-03-08T12:00:00Z")
+        );
+        // The day before, 08:00 EST is 13:00Z.
+        assert_eq!(
+            next_local_time(ms("2026-03-07T03:00:00Z"), "America/New_York", 8).unwrap(),
+            ms("2026-03-07T13:00:00Z")
+        );
+        // After today's 08:00 has passed: tomorrow's.
+        assert_eq!(
+            next_local_time(ms("2026-03-07T14:00:00Z"), "America/New_York", 8).unwrap(),
+            ms("2026-03-08T12:00:00Z")
+        );
+    }
+}
