@@ -33,7 +33,9 @@ pub mod history;
 pub mod testing;
 
 pub use crm_rules_contract::module::{Module, ModuleFn};
-pub use crm_rules_contract::{clock, context, date, extras, money, output, types, wire};
+pub use crm_rules_contract::{
+    clock, context, date, extras, money, output, types, vocabulary, wire,
+};
 
 #[doc(hidden)]
 pub mod bindings {

@@ -1,9 +1,12 @@
 //! Checks a rule's output against the contract's open names: every template, dunning state, action
 //! kind, event, suppression reason and custom field it uses must be declared in the pack's
-//! vocabulary, with values of the declared types; and the 0.2 actions' own consistency rules.
+//! vocabulary, with values of the declared types; and the 0.2 actions' own consistency rules: the
+//! invoices they name are the context's, in the action's currency, amounts in known currencies, and a
+//! notice's total is its amount due, fee and interest.
 
+use crm_rules_contract::money::Currency;
 use crm_rules_contract::types::{
-    ActionDetail, Field, Money, RuleOutput, SuppressionReason, Timestamp,
+    ActionDetail, Context, Field, Money, RuleOutput, SuppressionReason, Value,
 };
 use crm_rules_contract::vocabulary::{FieldSpec, ValueType, Vocabulary, listing};
 use crm_rules_contract::wire::Named;
@@ -13,10 +16,12 @@ use crm_rules_contract::wire::Named;
 pub(crate) fn check_declared(
     output: &RuleOutput,
     vocabulary: &Vocabulary,
-    now: Timestamp,
+    ctx: &Context,
 ) -> Result<(), String> {
+    let now = ctx.now;
     for (index, action) in output.actions.iter().enumerate() {
         check_action(&action.detail, vocabulary)
+            .and_then(|()| check_money(&action.detail, ctx))
             .map_err(|message| format!("actions[{index}].{message}"))?;
     }
     for (index, suppression) in output.suppressed.iter().enumerate() {
@@ -168,6 +173,82 @@ fn check_action(detail: &ActionDetail, vocabulary: &Vocabulary) -> Result<(), St
         | ActionDetail::ChangeSubscription(_)
         | ActionDetail::NoAction => Ok(()),
     }
+}
+
+/// The amounts of a 0.2 action: known currencies, invoices of the context in the action's currency,
+/// and a notice's total adding up.
+fn check_money(detail: &ActionDetail, ctx: &Context) -> Result<(), String> {
+    let invoice_in = |field: &str, id: &str, currency: &str| -> Result<(), String> {
+        match ctx.invoices.iter().find(|invoice| invoice.id == id) {
+            None => Err(format!("{field}: invoice \"{id}\" is not in the context")),
+            Some(invoice) if invoice.currency != currency => Err(format!(
+                "{field}: invoice \"{id}\" is in {}, the action in {currency}",
+                invoice.currency
+            )),
+            Some(_) => Ok(()),
+        }
+    };
+    let known = |field: &str, money: &Money| -> Result<(), String> {
+        Currency::from_code(&money.currency)
+            .map(|_| ())
+            .map_err(|error| format!("{field}: {error}"))
+    };
+    match detail {
+        ActionDetail::ApplyFee(fee) => {
+            known("amount", &fee.amount)?;
+            match &fee.invoice_id {
+                Some(id) => invoice_in("invoice_id", id, &fee.amount.currency),
+                None => Ok(()),
+            }
+        }
+        ActionDetail::SendNotice(notice) => {
+            known("amount_due", &notice.amount_due)?;
+            let currency = &notice.amount_due.currency;
+            for id in &notice.invoice_ids {
+                invoice_in("invoice_ids", id, currency)?;
+            }
+            let parts = [
+                Some(&notice.amount_due),
+                notice.fee.as_ref(),
+                notice.interest.as_ref(),
+            ];
+            let sum = parts
+                .into_iter()
+                .flatten()
+                .try_fold(0_i64, |sum, money| sum.checked_add(money.minor));
+            if sum != Some(notice.total.minor) {
+                return Err(format!(
+                    "total: {} is not the amount due, fee and interest together",
+                    notice.total.minor
+                ));
+            }
+            Ok(())
+        }
+        ActionDetail::RequestPayment(request) => {
+            known("amount", &request.amount)?;
+            for id in &request.invoice_ids {
+                invoice_in("invoice_ids", id, &request.amount.currency)?;
+            }
+            Ok(())
+        }
+        ActionDetail::SetField(update) => match &update.value {
+            Some(Value::Money(money)) => known("value", money),
+            _ => Ok(()),
+        },
+        ActionDetail::EmitEvent(event) => known_in_fields(&event.fields),
+        ActionDetail::Custom(custom) => known_in_fields(&custom.fields),
+        _ => Ok(()),
+    }
+}
+
+fn known_in_fields(fields: &[Field]) -> Result<(), String> {
+    for field in fields {
+        if let Value::Money(money) = &field.value {
+            Currency::from_code(&money.currency)
+                .map_err(|error| format!("fields.{}: {error}", field.name))?;
+        }
+    }
+    Ok(())
 }
 
 fn same_currency(name: &str, money: Option<&Money>, currency: &str) -> Result<(), String> {

@@ -21,6 +21,7 @@ mod properties;
 mod sandbox;
 mod sandbox_holes;
 mod scale;
+mod vocabulary;
 
 use std::sync::OnceLock;
 

@@ -16,7 +16,7 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     if fixtures_dir.is_dir() {
         let loaded = fixture::load_dir(&fixtures_dir).map_err(|error| error.to_string())?;
         for case in &loaded {
-            crm_rules_host::json::parse_context(&case.input)
+            crm_rules_host::json::parse_context_in(&case.input, pack.vocabulary())
                 .and_then(|parsed| pack.check_context(&parsed.context))
                 .map_err(|error| {
                     format!(
@@ -38,13 +38,41 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
             format!(", {compiled} component(s) compiled, {cached} from the compile cache")
         }
     };
+    let manifest = pack.manifest();
+    let contract = match manifest.pack.contract {
+        crm_rules_host::manifest::ContractVersion::V0_1 => "0.1",
+        crm_rules_host::manifest::ContractVersion::V0_2 => "0.2",
+    };
     Ok(format!(
-        "{} {} ({} modules, {cases} fixture cases{components}) {}",
+        "{} {} (contract {contract}, {} modules, {cases} fixture cases{components}{}) {}",
         identity.name,
         identity.version,
-        pack.manifest().modules.len(),
+        manifest.modules.len(),
+        vocabulary_summary(pack.vocabulary()),
         identity.hash
     ))
+}
+
+/// What the pack declares, in a few words (`, vocabulary: 4 templates, 1 state`), or nothing.
+fn vocabulary_summary(vocabulary: &crm_rules_host::vocabulary::Vocabulary) -> String {
+    let counts = [
+        (vocabulary.fields.len(), "custom field"),
+        (vocabulary.templates.len(), "template"),
+        (vocabulary.states.len(), "state"),
+        (vocabulary.actions.len(), "action kind"),
+        (vocabulary.events.len(), "event"),
+        (vocabulary.suppressions.len(), "suppression reason"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!("{count} {what}{}", if *count == 1 { "" } else { "s" }))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(", vocabulary: {}", parts.join(", "))
+    }
 }
 
 pub fn run(

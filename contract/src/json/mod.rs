@@ -53,6 +53,7 @@ pub use context::{ParsedContext, parse_context, parse_context_in};
 pub use encoding::{text_from_bytes, text_from_bytes_at};
 pub use error::InputError;
 pub use params::{param_value_from_json, params_from_json};
+pub use references::check_references;
 pub use time::{timestamp_from_json, timestamp_to_rfc3339};
 pub use value::{decimal_from_exact, decimal_to_exact, fields_to_json, value_to_json};
 

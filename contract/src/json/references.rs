@@ -7,8 +7,12 @@ use super::error::InputError;
 use super::reader::Path;
 
 /// Checks that the trigger's attempt, invoice or record, and every `billing_entity_id`, are records
-/// of the context.
-pub(crate) fn check_references(context: &Context) -> Result<(), InputError> {
+/// of the context (the JSON reader does this for every context it reads; a host that builds a
+/// context in Rust calls it, or lets `RulePack::check_context` call it).
+///
+/// # Errors
+/// The first reference that names no record, at its path (`trigger.invoice_id`).
+pub fn check_references(context: &Context) -> Result<(), InputError> {
     let root = Path::Root;
     let trigger = root.field("trigger");
     let has_invoice = |id: &str| context.invoices.iter().any(|invoice| invoice.id == id);

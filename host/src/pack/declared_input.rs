@@ -74,6 +74,45 @@ pub(crate) fn check_declared_input(
                 format!("action kind \"{kind}\" is not declared in the pack's vocabulary"),
             ));
         }
+        check_activity_fields(activity, index, vocabulary)?;
+    }
+    Ok(())
+}
+
+/// An activity's fields: those of its action kind, at their types (as the JSON reader reads them).
+fn check_activity_fields(
+    activity: &crm_rules_contract::types::Activity,
+    index: usize,
+    vocabulary: &Vocabulary,
+) -> Result<(), InputError> {
+    for field in &activity.fields {
+        let declared = match &activity.kind {
+            ActionKind::Custom(kind) => vocabulary
+                .action(kind)
+                .and_then(|spec| spec.fields.iter().find(|spec| spec.name == field.name))
+                .map(|spec| spec.ty),
+            core => crm_rules_contract::vocabulary::core_action_fields(core)
+                .iter()
+                .find(|(name, _)| *name == field.name)
+                .map(|(_, ty)| *ty),
+        };
+        let at = format!("activities[{index}].fields.{}", field.name);
+        match declared {
+            None => {
+                return Err(InputError::new(
+                    at,
+                    "not a field of the activity's action kind",
+                ));
+            }
+            Some(ty) if ty != ValueType::of(&field.value) => {
+                let found = ValueType::of(&field.value).name();
+                return Err(InputError::new(
+                    at,
+                    format!("a {} field, given a {found}", ty.name()),
+                ));
+            }
+            Some(_) => {}
+        }
     }
     Ok(())
 }

@@ -165,7 +165,7 @@ impl RulePack {
         limits: &Limits,
     ) -> Result<RuleOutput, Failure> {
         crate::validate::check(&output, limits).map_err(|error| (error, None))?;
-        crate::validate_declared::check_declared(&output, &self.vocabulary, ctx.now)
+        crate::validate_declared::check_declared(&output, &self.vocabulary, ctx)
             .map_err(|message| ((RuleErrorKind::BadOutput, message), None))?;
         Ok(output)
     }

@@ -54,6 +54,7 @@ impl RulePack {
     /// and action kinds declared.
     pub fn check_context(&self, ctx: &Context) -> Result<(), InputError> {
         check_params(&self.params, &ctx.params)?;
+        crate::json::check_references(ctx)?;
         super::declared_input::check_declared_input(ctx, &self.vocabulary)
     }
 }

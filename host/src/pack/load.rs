@@ -162,9 +162,10 @@ impl RulePack {
                     column: 1,
                     message: "the script is not valid UTF-8".to_owned(),
                 })?;
-                let entry = match (spec.kind, &spec.entry) {
-                    (Some(kind), _) => (kind.entry_point(), format!("kind `{}`", kind.name())),
-                    (None, Some(entry)) => (entry.as_str(), format!("entry `{entry}`")),
+                // As for components: an explicit `entry` wins over the 0.1 kind's entry point.
+                let entry = match (&spec.entry, spec.kind) {
+                    (Some(entry), _) => (entry.as_str(), format!("entry `{entry}`")),
+                    (None, Some(kind)) => (kind.entry_point(), format!("kind `{}`", kind.name())),
                     (None, None) => ("evaluate", "the default entry".to_owned()),
                 };
                 Runner::Rhai(ScriptRule::compile(
