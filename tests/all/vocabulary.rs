@@ -64,6 +64,14 @@ fn evaluate(ctx) {
         "undeclared-reason" => #{ actions: [], suppressed: [
             #{ rule: "t", subject_id: "inv_1", reason: "busy" }] },
         "past-evaluation" => #{ actions: [], suppressed: [], next_evaluation_at: ctx.now },
+        "read-fields" => {
+            let fields = ctx.invoices[0].fields;
+            if fields.po_number != "PO-7" || fields.region != () || !("overdue" in fields) {
+                throw `unexpected fields ${fields}`;
+            }
+            #{ actions: [], suppressed: [] }
+        }
+        "read-undeclared" => ctx.invoices[0].fields.colour,
         _ => throw `unknown case ${ctx.params.scenario}`
     }
 }
@@ -251,6 +259,26 @@ fn output_may_only_name_what_the_pack_declares() {
         assert_eq!(*kind, RuleErrorKind::BadOutput, "{case}: {message}");
         assert!(message.contains(expected), "{case}: {message}");
     }
+}
+
+#[test]
+fn rules_read_declared_custom_fields_and_only_those() {
+    let (status, errors) = outcome("read-fields");
+    assert_eq!(
+        (status, errors.len()),
+        (DecisionStatus::Complete, 0),
+        "{errors:?}"
+    );
+    let (_, errors) = outcome("read-undeclared");
+    let [(kind, message)] = errors.as_slice() else {
+        panic!("{errors:?}");
+    };
+    assert_eq!(*kind, RuleErrorKind::Script);
+    assert_eq!(
+        message,
+        "invoice has no custom field `colour`: a pack reads the custom fields it declares under \
+         [vocabulary.fields.invoice]"
+    );
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! What contract 0.2 added to the context, as Rhai sees it: tags and custom fields on records, the
 //! trigger, subscriptions, billing entities, instalments and the account's dunning state.
 //!
-//! A record's `fields` is a map with every field the pack declares for that kind of record: its
-//! value, or `()` when the record has none (so `invoice.fields.po_number` reads a declared field
-//! whether or not it is set, and a misspelt name is an error). Values are typed: text is a string,
+//! A record's `fields` holds every field the pack declares for that kind of record: its value, or
+//! `()` when the record has none (so `invoice.fields.po_number` reads a declared field whether or
+//! not it is set, and an undeclared or misspelt name is an error that says so). Values are typed: text is a string,
 //! integers `INT`, decimals exact decimals, money `#{amount, currency}`, dates `Date`, instants integer
 //! milliseconds, text lists arrays. `tags` is an array of strings.
 
@@ -34,14 +34,18 @@ pub(crate) fn value(value: &Value) -> Dynamic {
 
 /// A record's custom fields: every declared one, `()` where the record has no value.
 pub(crate) fn fields(fields: &[Field], record: RecordKind, vocabulary: &Vocabulary) -> Dynamic {
-    let mut map = Map::new();
+    use crm_rules_contract::wire::Named as _;
+    let mut values = Map::new();
     for declared in vocabulary.record_fields(record) {
-        map.insert(declared.spec.name.as_str().into(), Dynamic::UNIT);
+        values.insert(declared.spec.name.as_str().into(), Dynamic::UNIT);
     }
     for field in fields {
-        map.insert(field.name.as_str().into(), value(&field.value));
+        values.insert(field.name.as_str().into(), value(&field.value));
     }
-    Dynamic::from_map(map)
+    Dynamic::from(super::custom_fields::CustomFields {
+        record: record.name(),
+        values,
+    })
 }
 
 /// Named values (an event's or a custom action's fields; a table row) as a map.

@@ -5,6 +5,7 @@ mod budget;
 mod capped;
 pub(crate) mod context;
 mod context_extras;
+mod custom_fields;
 mod fields;
 mod helpers;
 mod output;
