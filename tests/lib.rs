@@ -252,6 +252,83 @@ pub fn random_context(seed: u64) -> Value {
     context
 }
 
+/// [`random_context`] with what the standard pack declares in its contract 0.2 `[vocabulary]`, for
+/// its service module (S1-S3): about half the accounts have the `suspend_after_days` custom field,
+/// some the `suspension-exempt` tag, some are in the `suspended` dunning state, some have the
+/// module's keys done; and a third of the contexts without a deal event come with another trigger
+/// the module runs on (a payment attempt, an invoice event, a tag change). The same seed gives the
+/// same [`random_context`] underneath (the additions draw from a generator of their own). Parse it
+/// with the pack's vocabulary (`parse_context_in`).
+pub fn random_context_v0_2(seed: u64) -> Value {
+    let mut context = random_context(seed);
+    let rng = &mut SmallRng::seed_from_u64(seed ^ 0x5e41_1ce0_0000_0002);
+    let account_id = context["account"]["id"]
+        .as_str()
+        .unwrap_or("acc_1")
+        .to_owned();
+    let now_ms = crm_rules_host::json::timestamp_from_json(&context["now"]).unwrap_or(0);
+    let invoice_ids: Vec<String> = context["invoices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|invoice| invoice["id"].as_str().map(str::to_owned))
+        .collect();
+    let account = &mut context["account"];
+    if rng.random_bool(0.5) {
+        account["fields"] = json!({"suspend_after_days": rng.random_range(1..=45)});
+    }
+    let exempt = rng.random_bool(0.15);
+    if exempt {
+        account["tags"] = json!(["suspension-exempt"]);
+    } else if rng.random_bool(0.1) {
+        account["tags"] = json!(["key-account"]);
+    }
+    let since = now_ms - rng.random_range(0..30_i64) * 86_400_000 - 3_600_000;
+    if rng.random_bool(0.3) {
+        account["dunning_state"] = json!({
+            "state": "suspended", "since": crm_rules_host::json::timestamp_to_rfc3339(since),
+        });
+    }
+    if !invoice_ids.is_empty() && rng.random_bool(0.2) {
+        let invoice = pick(rng, &invoice_ids);
+        let key = match rng.random_range(0..3) {
+            0 => format!("service:{account_id}:suspend:{invoice}"),
+            1 => format!("ticket:{account_id}:suspend:{invoice}"),
+            _ => format!("service:{account_id}:restore:{since}"),
+        };
+        if let Some(list) = context["activities"].as_array_mut() {
+            list.push(
+                json!({"id": "act_service", "key": key, "kind": "enter-dunning-state",
+                "at": crm_rules_host::json::timestamp_to_rfc3339(since), "outcome": "succeeded"}),
+            );
+        }
+    }
+    if context.get("deal_event").is_none() && rng.random_bool(0.33) {
+        let attempts: Vec<String> = context["payment_attempts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|attempt| attempt["id"].as_str().map(str::to_owned))
+            .collect();
+        let trigger = match rng.random_range(0..3) {
+            0 if !attempts.is_empty() => {
+                json!({"kind": "payment-attempt", "attempt_id": pick(rng, &attempts)})
+            }
+            1 if !invoice_ids.is_empty() => json!({
+                "kind": "invoice-event", "invoice_id": pick(rng, &invoice_ids),
+                "event": *pick(rng, &["paid", "partially-paid", "adjusted", "credit-note"]),
+            }),
+            _ => {
+                let change = if exempt { "added" } else { "removed" };
+                json!({"kind": "tag-change", "record": "account", "record_id": account_id,
+                    change: ["suspension-exempt"]})
+            }
+        };
+        context["trigger"] = trigger;
+    }
+    context
+}
+
 fn random_deal_event(
     rng: &mut SmallRng,
     today: i64,

@@ -34,6 +34,8 @@ pub const RULE_IDS: &[&str] = &[
     "escalation.release-hold",
     "escalation.promise",
     "escalation.chargeback",
+    "service.suspend",
+    "service.restore",
 ];
 
 fn run_all(pack: &RulePack) -> Vec<CaseResult> {

@@ -47,7 +47,7 @@ fn sources(dir: &str, extension: &str) -> String {
 }
 
 fn is_rule_id(text: &str) -> bool {
-    ["billing.", "reminder.", "escalation."]
+    ["billing.", "reminder.", "escalation.", "service."]
         .iter()
         .any(|prefix| {
             text.strip_prefix(prefix).is_some_and(|name| {

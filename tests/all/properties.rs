@@ -5,14 +5,17 @@
 //! Inputs are arbitrary JSON trees (shaped by the context's field names and value formats so they get
 //! past the first checks) and mutations of [`crm_rules_tests::random_context`]: fields deleted or
 //! nulled, values replaced by other types, date, time and amount fields replaced by random or extreme
-//! text, list elements duplicated. Case counts are small enough for a debug build on two cores;
-//! `PROPTEST_CASES` raises them all for a longer run. Failures are not persisted to files: pin a
-//! failing input as a case in `tests/bad-input` or a unit test instead.
+//! text, list elements duplicated. The evaluation property starts from
+//! [`crm_rules_tests::random_context_v0_2`] (with the standard pack's custom field, tag, dunning
+//! state and triggers), read with the pack's vocabulary. Case counts are small enough for a debug
+//! build on two cores; `PROPTEST_CASES` raises them all for a longer run. Failures are not persisted
+//! to files: pin a failing input as a case in `tests/bad-input` or a unit test instead.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crm_rules_host::Decision;
-use crm_rules_host::json::{InputError, ParsedContext, parse_context};
+use crm_rules_host::json::{InputError, ParsedContext, parse_context, parse_context_in};
+use crm_rules_host::vocabulary::Vocabulary;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -420,9 +423,8 @@ fn set(document: &mut Value, pointer: Option<String>, value: Value) {
     }
 }
 
-/// `random_context(seed)` with `mutations` applied in order.
-fn mutated(seed: u64, mutations: &[Mutation]) -> Value {
-    let mut document = crm_rules_tests::random_context(seed);
+/// `document` (a generated context) with `mutations` applied in order.
+fn mutated(mut document: Value, mutations: &[Mutation]) -> Value {
     for mutation in mutations {
         apply(&mut document, mutation);
     }
@@ -442,6 +444,19 @@ fn parse(document: &Value) -> Result<Result<ParsedContext, InputError>, TestCase
     catch_unwind(AssertUnwindSafe(|| parse_context(document))).map_err(|payload| {
         TestCaseError::fail(format!(
             "parse_context panicked: {}\ninput: {document}",
+            panic_text(&*payload)
+        ))
+    })
+}
+
+/// `parse_context_in` a pack's vocabulary, with a panic turned into a test failure.
+fn parse_in(
+    document: &Value,
+    vocabulary: &Vocabulary,
+) -> Result<Result<ParsedContext, InputError>, TestCaseError> {
+    catch_unwind(AssertUnwindSafe(|| parse_context_in(document, vocabulary))).map_err(|payload| {
+        TestCaseError::fail(format!(
+            "parse_context_in panicked: {}\ninput: {document}",
             panic_text(&*payload)
         ))
     })
@@ -548,7 +563,7 @@ proptest! {
         seed in 0_u64..100_000,
         mutations in prop::collection::vec(mutation(), 1..5),
     ) {
-        parses_or_explains(&mutated(seed, &mutations))?;
+        parses_or_explains(&mutated(crm_rules_tests::random_context(seed), &mutations))?;
     }
 }
 
@@ -582,8 +597,8 @@ fn accepted_contexts_are_decided_alike_by_both_packs() {
         prop::collection::vec(benign_mutation(), 0..4),
     );
     let outcome = runner.run(&strategy, |(seed, mutations)| {
-        let document = mutated(seed, &mutations);
-        let Ok(parsed) = parse(&document)? else {
+        let document = mutated(crm_rules_tests::random_context_v0_2(seed), &mutations);
+        let Ok(parsed) = parse_in(&document, packs.rhai.vocabulary())? else {
             return Ok(());
         };
         parsed_count.set(parsed_count.get() + 1);

@@ -90,7 +90,8 @@ fn evaluate_holds_a_context_with_undeclared_or_mistyped_params() {
                 "{file}"
             );
             let modules: Vec<&str> = decision.errors.iter().map(|e| e.module.as_str()).collect();
-            assert_eq!(modules, ["reminders", "escalation"], "{file}");
+            // Every module a scheduled evaluation runs.
+            assert_eq!(modules, ["reminders", "escalation", "service"], "{file}");
             for error in &decision.errors {
                 assert_eq!(error.kind, RuleErrorKind::BadInput, "{file}");
                 assert!(error.message.contains(named), "{file}: {}", error.message);

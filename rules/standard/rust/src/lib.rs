@@ -7,16 +7,18 @@
 mod billing;
 mod escalation;
 mod reminders;
+mod service;
 mod steps;
 mod terms;
 
 use crm_rules_guest::prelude::*;
 
-// The standard pack's modules: billing triggers, reminders and escalation.
+// The standard pack's modules: billing triggers, reminders, escalation and service status.
 crm_rules_guest::export_modules! {
     "billing" => billing::evaluate,
     "reminders" => reminders::evaluate,
     "escalation" => escalation::evaluate,
+    "service" => service::evaluate,
 }
 
 /// Each instance serves one evaluation, so its heap never needs to give memory back.
@@ -25,7 +27,7 @@ crm_rules_guest::export_modules! {
 static ALLOCATOR: crm_rules_guest::arena::EvaluationArena =
     crm_rules_guest::arena::EvaluationArena::new();
 
-/// R6 and E1: why dunning is stopped for the whole account at `ctx.today`, if it is: the account is
+/// R6, E1 and S1: why dunning is stopped for the whole account at `ctx.today`, if it is: the account is
 /// excluded from dunning, or paused up to and including a date not yet passed.
 fn dunning_stopped(ctx: &Context) -> Option<SuppressionReason> {
     let account = &ctx.account;
