@@ -287,6 +287,7 @@ pub fn random_context_v0_2(seed: u64) -> Value {
     if rng.random_bool(0.3) {
         account["dunning_state"] = json!({
             "state": "suspended", "since": crm_rules_host::json::timestamp_to_rfc3339(since),
+            "key": format!("crm-state-{}", rng.random_range(1..1_000_u32)),
         });
     }
     if !invoice_ids.is_empty() && rng.random_bool(0.2) {

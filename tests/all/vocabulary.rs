@@ -153,7 +153,8 @@ fn custom_fields_are_read_at_their_declared_types() {
     }
     let undeclared_state = json!({"account": {"id": "acc_1", "name": "Acme", "tier": "smb",
         "timezone": "Europe/Berlin", "currency": "EUR",
-        "dunning_state": {"state": "suspended", "since": "2026-03-01T00:00:00Z"}}});
+        "dunning_state": {"state": "suspended", "since": "2026-03-01T00:00:00Z",
+                          "key": "k:suspend"}}});
     let error = input_error(&context(json!({}), undeclared_state));
     assert!(
         error.starts_with(

@@ -90,19 +90,20 @@ pub(crate) fn instalment(
     })
 }
 
-/// Required: `state` (declared in the vocabulary), `since`.
+/// Required: `state` (declared in the vocabulary), `since`, `key` (checked like an id).
 pub(crate) fn dunning_status(
     value: &Value,
     path: &Path,
     vocabulary: &Vocabulary,
 ) -> Result<DunningStatus, InputError> {
-    let obj = Obj::with_fields(value, *path, &[&["state", "since"]])?;
+    let obj = Obj::with_fields(value, *path, &[&["state", "since", "key"]])?;
     let state = obj.req("state", |value, path| {
         declared_state(value, path, vocabulary)
     })?;
     Ok(DunningStatus {
         state,
         since: obj.req("since", timestamp)?,
+        key: obj.req("key", id)?,
     })
 }
 

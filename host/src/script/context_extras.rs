@@ -150,6 +150,9 @@ pub(crate) fn instalments(instalments: &[Instalment], currency: &str) -> Dynamic
 /// The account's dunning state.
 pub(crate) fn dunning_state(status: Option<&DunningStatus>) -> Dynamic {
     opt(status, |status| {
-        map! { "state" => text(&status.state), "since" => Dynamic::from(status.since) }
+        map! {
+            "state" => text(&status.state), "since" => Dynamic::from(status.since),
+            "key" => text(&status.key),
+        }
     })
 }

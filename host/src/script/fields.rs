@@ -93,7 +93,7 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("instalment", &["id", "due_date", "amount", "paid"]),
-    ("dunning_state", &["state", "since"]),
+    ("dunning_state", &["state", "since", "key"]),
     (
         "subscription",
         &[

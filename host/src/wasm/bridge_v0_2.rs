@@ -114,7 +114,7 @@ records! {
     CreditHold { reason, key, since }
     PaymentBehaviour { settled_12m, late_12m }
     Balance { currency, open_minor, unapplied_credit_minor }
-    DunningStatus { state, since }
+    DunningStatus { state, since, key }
     Account {
         id, name, tier, timezone, currency, net_terms_days, credit_limit, credit_hold, risk_score,
         dunning_excluded, dunning_paused_until, account_executive_id, collections_owner_id,

@@ -199,7 +199,7 @@ fn restore(
         }
         Some(_) => return,
     };
-    let key = format!("service:{}:restore:{}", ctx.account.id, status.since);
+    let key = format!("restore:{}", status.key);
     if !history.key_seen(&key) {
         out.act(
             "service.restore",
