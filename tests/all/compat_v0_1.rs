@@ -147,30 +147,7 @@ fn the_0_1_component_passes_every_0_1_fixture() {
         "only {} fixture cases in {V0_1_FIXTURE_FILES:?}",
         results.len()
     );
-    let failures: Vec<String> = results
-        .iter()
-        .filter(|result| !result.passed())
-        .map(|result| {
-            let details: Vec<String> = result
-                .mismatches
-                .iter()
-                .map(|m| format!("    {}: {}", m.path, m.message))
-                .collect();
-            format!(
-                "  {} ({})\n{}",
-                result.name,
-                result.file.display(),
-                details.join("\n")
-            )
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "the 0.1 component failed {} of {} fixture cases:\n{}",
-        failures.len(),
-        results.len(),
-        failures.join("\n")
-    );
+    super::fixtures::assert_all_pass("the 0.1 component", &results);
     // It ran as a component: every module that ran was metered as WebAssembly.
     for result in &results {
         let cost = result.actual.get("cost").and_then(Value::as_array);

@@ -60,25 +60,7 @@ fn the_late_fees_example_passes_every_fixture() {
         .iter()
         .map(|case| fixture::run_case(&pack, case))
         .collect();
-    let failures: Vec<String> = results
-        .iter()
-        .filter(|result| !result.passed())
-        .map(|result| {
-            let details: Vec<String> = result
-                .mismatches
-                .iter()
-                .map(|m| format!("    {}: {}", m.path, m.message))
-                .collect();
-            format!("  {}\n{}", result.name, details.join("\n"))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "examples/packs/late-fees: {} of {} fixtures failed:\n{}",
-        failures.len(),
-        results.len(),
-        failures.join("\n")
-    );
+    super::fixtures::assert_all_pass("examples/packs/late-fees", &results);
 
     // Every name the pack declares is exercised by some case: in its input (custom fields) or in the
     // decision (templates, states, suppression reasons, action kinds); and a case pins the next

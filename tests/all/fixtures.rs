@@ -46,7 +46,9 @@ fn run_all(pack: &RulePack) -> Vec<CaseResult> {
         .collect()
 }
 
-fn assert_all_pass(name: &str, results: &[CaseResult]) {
+/// Asserts every case passed; on failure, lists each failed case (name and file) with its
+/// mismatches.
+pub(crate) fn assert_all_pass(name: &str, results: &[CaseResult]) {
     let failures: Vec<String> = results
         .iter()
         .filter(|result| !result.passed())
@@ -56,7 +58,8 @@ fn assert_all_pass(name: &str, results: &[CaseResult]) {
                 .iter()
                 .map(|m| format!("    {}: {}", m.path, m.message))
                 .collect();
-            format!("  {}\n{}", result.name, details.join("\n"))
+            let file = result.file.display();
+            format!("  {} ({file})\n{}", result.name, details.join("\n"))
         })
         .collect();
     assert!(

@@ -90,6 +90,15 @@ pub fn parse_context_bytes(bytes: &[u8]) -> Result<ParsedContext, InputError> {
 /// [`parse_context_str`], refusing text longer than `max_bytes` before parsing it (see
 /// `Limits::max_input_bytes` in the host).
 pub fn parse_context_limited(text: &str, max_bytes: usize) -> Result<ParsedContext, InputError> {
+    parse_context_limited_in(text, max_bytes, &crate::vocabulary::Vocabulary::contract_0_1())
+}
+
+/// [`parse_context_limited`] against a pack's vocabulary (see [`parse_context_in`]).
+pub fn parse_context_limited_in(
+    text: &str,
+    max_bytes: usize,
+    vocabulary: &crate::vocabulary::Vocabulary,
+) -> Result<ParsedContext, InputError> {
     if text.len() > max_bytes {
         return Err(InputError::new(
             "",
@@ -99,7 +108,7 @@ pub fn parse_context_limited(text: &str, max_bytes: usize) -> Result<ParsedConte
             ),
         ));
     }
-    parse_context_str(text)
+    parse_context_in(&parse_json(text)?, vocabulary)
 }
 
 /// Converts a JSON evaluation context (see [`parse_context`]), dropping its optional `id`.

@@ -22,17 +22,7 @@ impl RulePack {
     /// The first problem, located by its field path (and line and column for JSON syntax).
     pub fn parse_context(&self, text: &str) -> Result<ParsedContext, InputError> {
         let max_bytes = self.limits.max_input_bytes;
-        if text.len() > max_bytes {
-            return Err(InputError::new(
-                "",
-                format!(
-                    "the context is {} bytes; the limit is {max_bytes} (Limits::max_input_bytes)",
-                    text.len()
-                ),
-            ));
-        }
-        let value = crate::json::parse_json(text)?;
-        let parsed = crate::json::parse_context_in(&value, &self.vocabulary)?;
+        let parsed = crate::json::parse_context_limited_in(text, max_bytes, &self.vocabulary)?;
         self.check_context(&parsed.context)?;
         Ok(parsed)
     }
