@@ -7,7 +7,9 @@
 //!   without the pooling allocator, and the same plus one call of a rule that does nothing;
 //! - loading a pack: compiling the component, or taking it from the compile cache;
 //! - `batch` throughput on 1 and 2 threads over a generated book;
-//! - large accounts, 100 to 10,000 invoices: time and fuel per invoice ([`large_account`]).
+//! - large accounts, 100 to 10,000 invoices: time and fuel per invoice ([`large_account`]);
+//! - the context passed into a component once per module (contract 0.1) or once per evaluation
+//!   (0.2), same modules, same host ([`crossing`]).
 //!
 //! Criterion prints its own figures first; then come the interleaved ratio tables, which are what
 //! the targets are judged by (interleaving exposes every backend to the same machine noise). A
@@ -27,6 +29,8 @@ use criterion::{Criterion, Throughput};
 use crm_rules_host::types::Context;
 use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
 
+#[path = "evaluate/crossing.rs"]
+mod crossing;
 #[path = "evaluate/large_account.rs"]
 mod large_account;
 
@@ -297,12 +301,14 @@ fn main() {
         ("rhai", &packs.rhai),
     ];
     let accounts = large_account::accounts(&packs.wasm);
+    let crossing_packs = crossing::packs(&engine);
     let mut criterion = Criterion::default().configure_from_args();
     evaluation(&mut criterion, &packs, &contexts);
     instantiation(&mut criterion, &engine, &on_demand);
     batch(&mut criterion, &packs);
     load(&mut criterion, &engine);
     large_account::bench(&mut criterion, &backends, &accounts);
+    crossing::bench(&mut criterion, &crossing_packs, &contexts);
     criterion.final_summary();
     if wanted("evaluate") {
         evaluation_ratios(&packs, &contexts);
@@ -312,5 +318,8 @@ fn main() {
     }
     if wanted("large-account") {
         large_account::ratios(&backends, &accounts);
+    }
+    if wanted("context-crossing") {
+        crossing::ratios(&crossing_packs, &contexts);
     }
 }

@@ -90,7 +90,11 @@ pub fn parse_context_bytes(bytes: &[u8]) -> Result<ParsedContext, InputError> {
 /// [`parse_context_str`], refusing text longer than `max_bytes` before parsing it (see
 /// `Limits::max_input_bytes` in the host).
 pub fn parse_context_limited(text: &str, max_bytes: usize) -> Result<ParsedContext, InputError> {
-    parse_context_limited_in(text, max_bytes, &crate::vocabulary::Vocabulary::contract_0_1())
+    parse_context_limited_in(
+        text,
+        max_bytes,
+        &crate::vocabulary::Vocabulary::contract_0_1(),
+    )
 }
 
 /// [`parse_context_limited`] against a pack's vocabulary (see [`parse_context_in`]).
