@@ -19,6 +19,7 @@ use crate::wire::{Named, OpenNamed};
 use super::action_kinds::{extended_detail, extended_fields, extended_to_json};
 use super::amount::{Sign, amount, currency, format_amount};
 use super::enums::{parse_enum, parse_open};
+use super::out::Out;
 
 use super::error::InputError;
 use super::reader::{Obj, Path, boolean, string, uint};
@@ -78,21 +79,6 @@ fn kind_fields(kind: &ActionKind) -> &'static [&'static str] {
         ActionKind::MarkPromiseKept | ActionKind::MarkPromiseBroken => &["promise_id"],
         ActionKind::NoAction => &[],
         extended => extended_fields(extended),
-    }
-}
-
-/// An object under construction.
-pub(crate) struct Out(pub(crate) Map<String, Value>);
-
-impl Out {
-    pub(crate) fn put(&mut self, name: &str, value: impl Into<Value>) {
-        self.0.insert(name.to_owned(), value.into());
-    }
-
-    pub(crate) fn put_opt(&mut self, name: &str, value: Option<impl Into<Value>>) {
-        if let Some(value) = value {
-            self.put(name, value);
-        }
     }
 }
 

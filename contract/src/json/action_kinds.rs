@@ -16,11 +16,11 @@ use crate::types::{
 use crate::vocabulary::{FieldSpec, Vocabulary};
 use crate::wire::Named;
 
-use super::action::Out;
 use super::amount::{Sign, amount, currency, format_amount};
 use super::enums::parse_enum;
 use super::error::InputError;
 use super::ids::ids;
+use super::out::Out;
 use super::reader::{Obj, Path, string, uint};
 use super::value::{Source, declared_fields, fields_to_json, typed_value, value_to_json};
 

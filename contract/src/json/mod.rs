@@ -23,6 +23,7 @@
 //! assert_eq!(context.invoices[0].amount_due_minor, 100_000);
 //! ```
 
+mod account;
 mod action;
 mod action_kinds;
 mod amount;
@@ -32,6 +33,7 @@ mod enums;
 mod error;
 mod extensions;
 mod ids;
+mod out;
 mod params;
 mod reader;
 mod records;

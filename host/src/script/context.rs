@@ -2,59 +2,12 @@
 //! major units: `invoice.amount_due >= 500.00`), `Date` values, and instants as integer milliseconds.
 //! What contract 0.2 added (tags, custom fields, the trigger, ...) is in [`super::context_extras`].
 
-use crm_rules_contract::money::Currency;
 use crm_rules_contract::types::*;
 use crm_rules_contract::vocabulary::Vocabulary;
-use crm_rules_contract::wire::Named;
-use rhai::{Array, Dynamic, INT, Map};
+use rhai::{Dynamic, INT, Map};
 
 use super::context_extras::{self as extras, with_extras};
-use super::helpers::from_minor;
-
-pub(super) fn text(value: &str) -> Dynamic {
-    Dynamic::from(value.to_owned())
-}
-
-pub(super) fn opt<T>(value: Option<T>, to: impl FnOnce(T) -> Dynamic) -> Dynamic {
-    value.map_or(Dynamic::UNIT, to)
-}
-
-pub(super) fn list<T>(items: &[T], to: impl Fn(&T) -> Dynamic) -> Dynamic {
-    Dynamic::from_array(items.iter().map(to).collect::<Array>())
-}
-
-pub(super) fn exponent(code: &str) -> u32 {
-    // The host validated every currency before a rule runs; unknown ones cannot reach this point.
-    Currency::from_code(code).map_or(2, |currency| currency.exponent)
-}
-
-pub(super) fn amount(minor: i64, exponent: u32) -> Dynamic {
-    Dynamic::from_decimal(from_minor(minor, exponent))
-}
-
-pub(super) fn money(money: &Money) -> Dynamic {
-    let mut map = Map::new();
-    map.insert(
-        "amount".into(),
-        amount(money.minor, exponent(&money.currency)),
-    );
-    map.insert("currency".into(), text(&money.currency));
-    map.into()
-}
-
-/// Builds an object map from `name => value` pairs.
-macro_rules! map {
-    ($($name:literal => $value:expr),* $(,)?) => {{
-        let mut map = Map::new();
-        $(map.insert($name.into(), $value);)*
-        Dynamic::from_map(map)
-    }};
-}
-
-/// The JSON (kebab-case) name of a WIT enum case.
-pub(super) fn name<T: Named>(value: &T) -> Dynamic {
-    Dynamic::from(value.name().to_owned())
-}
+use super::dynamic::{amount, exponent, list, map, money, name, opt, text};
 
 fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
     let contacts = list(&account.contacts, |c| {

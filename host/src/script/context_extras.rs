@@ -14,7 +14,7 @@ use crm_rules_contract::types::{
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Array, Dynamic, Map};
 
-use super::context::{amount, exponent, list, money, name, opt, text};
+use super::dynamic::{amount, exponent, list, map, money, name, opt, text};
 
 /// A typed value.
 pub(crate) fn value(value: &Value) -> Dynamic {
@@ -76,14 +76,6 @@ pub(crate) fn with_extras(
     map.insert("tags".into(), tags(record_tags));
     map.insert("fields".into(), fields(record_fields, kind, vocabulary));
     Dynamic::from_map(map)
-}
-
-macro_rules! map {
-    ($($name:literal => $value:expr),* $(,)?) => {{
-        let mut map = Map::new();
-        $(map.insert($name.into(), $value);)*
-        Dynamic::from_map(map)
-    }};
 }
 
 /// The trigger: `#{kind: "scheduled"}`, `#{kind: "payment-attempt", attempt_id: ...}`, ...

@@ -6,6 +6,7 @@ mod capped;
 pub(crate) mod context;
 mod context_extras;
 mod custom_fields;
+mod dynamic;
 mod fields;
 mod helpers;
 mod output;
