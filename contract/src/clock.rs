@@ -3,9 +3,10 @@
 //! The host passes `now` (UTC) and the account's IANA time zone; rules derive local dates and local
 //! wall-clock times here, through `chrono-tz`, so daylight-saving changes are handled once, correctly.
 
-use chrono::{DateTime, LocalResult, NaiveTime, TimeZone, Timelike};
+use chrono::{DateTime, LocalResult, NaiveTime, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 
+use crate::date::FormatError;
 use crate::types::{Date, Timestamp};
 
 /// Why a local-time computation failed.
@@ -17,6 +18,8 @@ pub enum ClockError {
     OutOfRange(Timestamp),
     /// The hour is not one of 0 to 23.
     InvalidHour(u32),
+    /// A [`format_local`] pattern is not one of the patterns.
+    Format(FormatError),
 }
 
 impl std::fmt::Display for ClockError {
@@ -27,6 +30,7 @@ impl std::fmt::Display for ClockError {
             ClockError::InvalidHour(hour) => {
                 write!(f, "{hour} is not an hour of the day (0 to 23)")
             }
+            ClockError::Format(error) => error.fmt(f),
         }
     }
 }
@@ -114,6 +118,29 @@ pub fn local_time_on(date: &Date, zone: &str, hour: u32) -> Result<Timestamp, Cl
         .ok_or(ClockError::OutOfRange(0))
 }
 
+/// The offset of `zone` from UTC at the instant `at`, in minutes east of UTC (negative west of it):
+/// New York is -300 in winter and -240 in summer, Tokyo +540, Kathmandu +345, Lord Howe Island +630
+/// or +660 (a half-hour daylight saving). Historical local mean times with seconds in their offset
+/// (before about 1900 in most zones) are cut toward zero to whole minutes.
+pub fn utc_offset_minutes(at: Timestamp, zone: &str) -> Result<i32, ClockError> {
+    let tz = time_zone(zone)?;
+    let local = instant(at)?.with_timezone(&tz);
+    Ok(local.offset().fix().local_minus_utc() / 60)
+}
+
+/// The instant `at` as local time in `zone`, written after `pattern`: the date patterns of
+/// [`Date::format`] (`YYYY`, `MM`, `M`, `DD`, `D`) and, for the wall-clock time, `HH` (the hour,
+/// 00 to 23) and `mm` (the minute, two digits). `"YYYY-MM-DD HH:mm"` gives `2026-03-17 22:30` for
+/// `2026-03-18T02:30:00Z` in New York. Any other run of ASCII letters is an error
+/// ([`ClockError::Format`]), as for [`Date::format`].
+pub fn format_local(at: Timestamp, zone: &str, pattern: &str) -> Result<String, ClockError> {
+    let tz = time_zone(zone)?;
+    let local = instant(at)?.with_timezone(&tz);
+    let date = Date::from_naive(local.date_naive());
+    crate::date::render(pattern, &date, Some((local.hour(), local.minute())))
+        .map_err(ClockError::Format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +203,78 @@ mod tests {
             next_local_time(ms("2026-03-07T14:00:00Z"), "America/New_York", 8).unwrap(),
             ms("2026-03-08T12:00:00Z")
         );
+    }
+
+    #[test]
+    fn utc_offsets_east_and_west_and_across_daylight_saving() {
+        // New York springs forward at 2026-03-08 02:00 EST, 07:00Z.
+        let spring = ms("2026-03-08T07:00:00Z");
+        assert_eq!(
+            utc_offset_minutes(spring - 1, "America/New_York").unwrap(),
+            -300
+        );
+        assert_eq!(
+            utc_offset_minutes(spring, "America/New_York").unwrap(),
+            -240
+        );
+        // And falls back at 2026-11-01 02:00 EDT, 06:00Z.
+        let fall = ms("2026-11-01T06:00:00Z");
+        assert_eq!(
+            utc_offset_minutes(fall - 1, "America/New_York").unwrap(),
+            -240
+        );
+        assert_eq!(utc_offset_minutes(fall, "America/New_York").unwrap(), -300);
+        let winter = ms("2026-01-15T12:00:00Z");
+        let summer = ms("2026-07-15T12:00:00Z");
+        assert_eq!(utc_offset_minutes(winter, "Asia/Tokyo").unwrap(), 540);
+        assert_eq!(utc_offset_minutes(summer, "Asia/Tokyo").unwrap(), 540);
+        assert_eq!(utc_offset_minutes(winter, "Asia/Kathmandu").unwrap(), 345);
+        assert_eq!(utc_offset_minutes(winter, "Asia/Kolkata").unwrap(), 330);
+        assert_eq!(utc_offset_minutes(winter, "UTC").unwrap(), 0);
+        // Southern hemisphere: Berlin's summer is Sydney's winter.
+        assert_eq!(utc_offset_minutes(winter, "Europe/Berlin").unwrap(), 60);
+        assert_eq!(utc_offset_minutes(summer, "Europe/Berlin").unwrap(), 120);
+        assert_eq!(utc_offset_minutes(winter, "Australia/Sydney").unwrap(), 660);
+        assert_eq!(utc_offset_minutes(summer, "Australia/Sydney").unwrap(), 600);
+        // Lord Howe Island moves its clocks by half an hour: +10:30 standard, +11:00 in summer.
+        assert_eq!(
+            utc_offset_minutes(winter, "Australia/Lord_Howe").unwrap(),
+            660
+        );
+        assert_eq!(
+            utc_offset_minutes(summer, "Australia/Lord_Howe").unwrap(),
+            630
+        );
+        assert_eq!(
+            utc_offset_minutes(0, "Mars/Olympus"),
+            Err(ClockError::UnknownTimeZone("Mars/Olympus".to_owned()))
+        );
+        assert_eq!(
+            utc_offset_minutes(Timestamp::MAX, "UTC"),
+            Err(ClockError::OutOfRange(Timestamp::MAX))
+        );
+    }
+
+    #[test]
+    fn format_local_writes_the_wall_clock_of_the_zone() {
+        let at = ms("2026-03-18T02:30:00Z");
+        assert_eq!(
+            format_local(at, "America/New_York", "YYYY-MM-DD HH:mm").unwrap(),
+            "2026-03-17 22:30"
+        );
+        assert_eq!(
+            format_local(at, "Asia/Kathmandu", "D/M/YYYY HH:mm").unwrap(),
+            "18/3/2026 08:15"
+        );
+        assert_eq!(
+            format_local(ms("2026-01-05T00:05:00Z"), "UTC", "HH:mm DD.MM.").unwrap(),
+            "00:05 05.01."
+        );
+        let Err(ClockError::Format(error)) = format_local(at, "UTC", "YYYY-MM-DD hh:mm") else {
+            panic!("a 12-hour `hh` is not a pattern");
+        };
+        assert_eq!((error.run.as_str(), error.at), ("hh", 11));
+        assert!(error.to_string().contains("HH, mm"), "{error}");
+        assert!(format_local(at, "Mars/Olympus", "YYYY").is_err());
     }
 }

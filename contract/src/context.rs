@@ -86,6 +86,57 @@ impl Context {
         }
     }
 
+    /// A decimal parameter.
+    pub fn param_decimal(&self, name: &str) -> Result<crate::types::Decimal, ParamError> {
+        match self.param(name) {
+            Some(ParamValue::Decimal(value)) => Ok(*value),
+            _ => Err(ParamError {
+                name: name.to_owned(),
+                expected: "a decimal",
+            }),
+        }
+    }
+
+    /// A local-date parameter.
+    pub fn param_date(&self, name: &str) -> Result<Date, ParamError> {
+        match self.param(name) {
+            Some(ParamValue::Date(value)) => Ok(*value),
+            _ => Err(ParamError {
+                name: name.to_owned(),
+                expected: "a date",
+            }),
+        }
+    }
+
+    /// A list-of-texts parameter.
+    pub fn param_text_list(&self, name: &str) -> Result<&[String], ParamError> {
+        match self.param(name) {
+            Some(ParamValue::TextList(items)) => Ok(items),
+            _ => Err(ParamError {
+                name: name.to_owned(),
+                expected: "a list of texts",
+            }),
+        }
+    }
+
+    /// A table parameter's rows (read a row's columns with [`crate::params::RowExt::column`]).
+    pub fn param_table(&self, name: &str) -> Result<&[crate::types::ParamRow], ParamError> {
+        match self.param(name) {
+            Some(ParamValue::Table(rows)) => Ok(rows),
+            _ => Err(ParamError {
+                name: name.to_owned(),
+                expected: "a table",
+            }),
+        }
+    }
+
+    /// Whether the parameter has a value: `false` for an optional parameter that is off (unset by
+    /// default, or switched off by the context with `null`), or one the context lacks.
+    pub fn param_is_set(&self, name: &str) -> bool {
+        self.param(name)
+            .is_some_and(|value| !matches!(value, ParamValue::Unset))
+    }
+
     /// Whether an action with this idempotency key was already done: an activity, an invoice created
     /// by it, or the account's current credit hold carries it.
     ///

@@ -90,6 +90,74 @@ impl Date {
         }
     }
 
+    /// The number of days in this date's month: 28 to 31 (February has 29 in a leap year). A month
+    /// outside 1 to 12 names no real date and has 0 days.
+    pub fn days_in_month(&self) -> u8 {
+        month_length(self.year, self.month)
+    }
+
+    /// The first day of this date's month.
+    pub fn start_of_month(&self) -> Date {
+        Date { day: 1, ..*self }
+    }
+
+    /// The last day of this date's month: `2024-02-10` gives `2024-02-29`, `2023-02-10` gives
+    /// `2023-02-28`.
+    pub fn end_of_month(&self) -> Date {
+        Date {
+            day: self.days_in_month(),
+            ..*self
+        }
+    }
+
+    /// This date moved by `months` calendar months (negative moves back), without overflowing into
+    /// the next month: a day the target month does not have becomes its last day, so `2026-01-31`
+    /// plus one month is `2026-02-28` (`2024-02-29` in a leap year), and `2026-03-31` minus one is
+    /// `2026-02-28`. Each call clamps once: `d.add_months(1).add_months(1)` may differ from
+    /// `d.add_months(2)` (Jan 31 gives Mar 28 against Mar 31), so count from a fixed anchor date.
+    ///
+    /// `None` when `self` is not a real date or the result is outside the years `chrono` represents
+    /// (about 262,000 years either side of year 0); never a wrapped date.
+    pub fn add_months(&self, months: i64) -> Option<Date> {
+        self.to_naive()?;
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1;
+        let target = index.checked_add(months)?;
+        let year = i32::try_from(target.div_euclid(12)).ok()?;
+        let month = u8::try_from(target.rem_euclid(12) + 1).ok()?;
+        Date::new(year, month, self.day.min(month_length(year, month)))
+    }
+
+    /// This date moved by `years` (negative moves back), as [`Date::add_months`] with twelve months a
+    /// year: `2024-02-29` plus one year is `2025-02-28`, plus four is `2028-02-29`. `None` out of
+    /// range, like [`Date::add_months`].
+    pub fn add_years(&self, years: i64) -> Option<Date> {
+        self.add_months(years.checked_mul(12)?)
+    }
+
+    /// The date written after `pattern`, a small explicit pattern language:
+    ///
+    /// | pattern | prints | `2026-03-07` |
+    /// |---------|--------|--------------|
+    /// | `YYYY`  | the year, at least four digits (`-` before a year before year 0) | `2026` |
+    /// | `MM`    | the month, two digits | `03` |
+    /// | `M`     | the month, no leading zero | `3` |
+    /// | `DD`    | the day of the month, two digits | `07` |
+    /// | `D`     | the day of the month, no leading zero | `7` |
+    ///
+    /// A pattern is a run of one repeated ASCII letter (`YYYYMMDD` is three). Every character that is
+    /// not an ASCII letter (digits, punctuation, spaces, accented letters) is printed as it is; an
+    /// ASCII letter run that is not a pattern above (`YY`, `Y`, `d`, `Do`, `at`) is an error, never
+    /// printed literally, so that a typo is caught rather than sent to a customer. To put words
+    /// around a date, concatenate: `format!("due {}", d.format("D/M/YYYY")?)`.
+    ///
+    /// `D/M/YYYY` gives `7/3/2026`, `DD.MM.YYYY` gives `07.03.2026`, and `YYYY-MM-DD` is ISO 8601,
+    /// the same as `to_string()`. [`crate::clock::format_local`] formats an instant in a time zone
+    /// with `HH` and `mm` besides. The result is at most twice as long as the pattern for any year of
+    /// up to seven digits.
+    pub fn format(&self, pattern: &str) -> Result<String, FormatError> {
+        render(pattern, self, None)
+    }
+
     /// Parses `YYYY-MM-DD`, the form dates take in JSON and in Rhai.
     pub fn parse(text: &str) -> Option<Date> {
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -97,6 +165,98 @@ impl Date {
             .filter(|_| text.len() == 10)
             .map(Date::from_naive)
     }
+}
+
+/// Whether `year` is a leap year of the proleptic Gregorian calendar (year 0 is one).
+fn is_leap_year(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// Days in `month` of `year`; 0 for a month outside 1 to 12.
+fn month_length(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// A pattern given to [`Date::format`] or [`crate::clock::format_local`] that is not one of theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    /// The run of letters that is not a pattern (`YYY`, `d`, `HH` for a date).
+    pub run: String,
+    /// Where it starts in the pattern, in characters from 0.
+    pub at: usize,
+    /// Whether the pattern formats a time as well (`HH` and `mm` known).
+    pub with_time: bool,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (run, at) = (&self.run, self.at + 1);
+        if !self.with_time && (run == "HH" || run == "mm") {
+            return write!(
+                f,
+                "`{run}` (character {at} of the pattern) is a time, and a date has none: format \
+                 an instant with format_local"
+            );
+        }
+        let known = if self.with_time {
+            "YYYY, MM, M, DD, D, HH, mm"
+        } else {
+            "YYYY, MM, M, DD, D"
+        };
+        write!(
+            f,
+            "unknown pattern `{run}` at character {at}: the patterns are {known}, and other ASCII \
+             letters are not printed as they are"
+        )
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// Writes `date` (and the local `(hour, minute)`, for `HH` and `mm`) after `pattern`; see
+/// [`Date::format`] for the language.
+pub(crate) fn render(
+    pattern: &str,
+    date: &Date,
+    time: Option<(u32, u32)>,
+) -> Result<String, FormatError> {
+    use fmt::Write as _;
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars().enumerate().peekable();
+    while let Some((at, letter)) = chars.next() {
+        if !letter.is_ascii_alphabetic() {
+            out.push(letter);
+            continue;
+        }
+        let mut count = 1;
+        while chars.next_if(|(_, next)| *next == letter).is_some() {
+            count += 1;
+        }
+        // Writing to a `String` cannot fail.
+        let _ = match (letter, count, time) {
+            ('Y', 4, _) => write!(out, "{:04}", date.year),
+            ('M', 2, _) => write!(out, "{:02}", date.month),
+            ('M', 1, _) => write!(out, "{}", date.month),
+            ('D', 2, _) => write!(out, "{:02}", date.day),
+            ('D', 1, _) => write!(out, "{}", date.day),
+            ('H', 2, Some((hour, _))) => write!(out, "{hour:02}"),
+            ('m', 2, Some((_, minute))) => write!(out, "{minute:02}"),
+            _ => {
+                return Err(FormatError {
+                    run: std::iter::repeat_n(letter, count).collect(),
+                    at,
+                    with_time: time.is_some(),
+                });
+            }
+        };
+    }
+    Ok(out)
 }
 
 impl fmt::Display for Date {
@@ -218,5 +378,125 @@ mod tests {
             holidays: vec![],
         };
         assert_eq!(never.on_or_after(&d("2026-03-14")), d("2026-03-14"));
+    }
+
+    #[test]
+    fn months_are_added_without_overflowing_into_the_next() {
+        let plus = |text, months| d(text).add_months(months).unwrap().to_string();
+        assert_eq!(plus("2024-01-31", 1), "2024-02-29");
+        assert_eq!(plus("2023-01-31", 1), "2023-02-28");
+        assert_eq!(plus("2026-01-31", 13), "2027-02-28");
+        assert_eq!(plus("2026-01-31", 2), "2026-03-31");
+        assert_eq!(plus("2026-08-31", 1), "2026-09-30");
+        assert_eq!(plus("2026-03-15", 0), "2026-03-15");
+        // Negative months, across year ends.
+        assert_eq!(plus("2024-03-31", -1), "2024-02-29");
+        assert_eq!(plus("2026-03-31", -1), "2026-02-28");
+        assert_eq!(plus("2026-01-15", -1), "2025-12-15");
+        assert_eq!(plus("2026-01-31", -14), "2024-11-30");
+        assert_eq!(plus("2026-12-31", 1), "2027-01-31");
+        // Years, and year 0 and before (proleptic: 0 and -4 are leap years).
+        let years = |text, years| d(text).add_years(years).unwrap().to_string();
+        assert_eq!(years("2024-02-29", 1), "2025-02-28");
+        assert_eq!(years("2024-02-29", 4), "2028-02-29");
+        assert_eq!(years("2024-02-29", -1), "2023-02-28");
+        assert_eq!(years("2100-02-28", 0), "2100-02-28");
+        assert_eq!(years("2000-02-29", 100), "2100-02-28");
+        assert_eq!(years("2000-02-29", -2000), "0000-02-29");
+        assert_eq!(
+            d("0001-01-31").add_months(-13).unwrap(),
+            Date::new(-1, 12, 31).unwrap()
+        );
+    }
+
+    #[test]
+    fn far_months_and_years_fail_cleanly() {
+        let last = NaiveDate::MAX;
+        let last = Date::from_naive(last);
+        assert!(last.add_months(0).is_some());
+        assert_eq!(last.add_months(1), None);
+        assert_eq!(last.add_years(1), None);
+        let first = Date::from_naive(NaiveDate::MIN);
+        assert_eq!(first.add_months(-1), None);
+        let today = d("2026-03-17");
+        for months in [i64::MAX, i64::MIN, 12 * 300_000, -12 * 300_000] {
+            assert_eq!(today.add_months(months), None, "{months}");
+        }
+        for years in [i64::MAX, i64::MIN, i64::MAX / 12 + 1, 1 << 40] {
+            assert_eq!(today.add_years(years), None, "{years}");
+        }
+        // Not a real date: no answer rather than a guess.
+        let bogus = Date {
+            year: 2026,
+            month: 2,
+            day: 30,
+        };
+        assert_eq!(bogus.add_months(1), None);
+    }
+
+    #[test]
+    fn month_starts_ends_and_lengths() {
+        let lengths: Vec<u8> = (1..=12)
+            .map(|month| Date::new(2026, month, 1).unwrap().days_in_month())
+            .collect();
+        assert_eq!(lengths, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+        assert_eq!(d("2024-02-10").days_in_month(), 29);
+        assert_eq!(d("2000-02-10").days_in_month(), 29);
+        assert_eq!(d("1900-02-10").days_in_month(), 28);
+        assert_eq!(d("2024-02-10").end_of_month(), d("2024-02-29"));
+        assert_eq!(d("2023-02-10").end_of_month(), d("2023-02-28"));
+        assert_eq!(d("2026-12-31").end_of_month(), d("2026-12-31"));
+        assert_eq!(d("2026-04-30").start_of_month(), d("2026-04-01"));
+        assert_eq!(d("2026-04-01").start_of_month(), d("2026-04-01"));
+        let bogus = Date {
+            year: 2026,
+            month: 13,
+            day: 1,
+        };
+        assert_eq!(bogus.days_in_month(), 0);
+    }
+
+    #[test]
+    fn format_follows_the_pattern_and_rejects_unknown_letters() {
+        let date = d("2026-03-07");
+        assert_eq!(date.format("D/M/YYYY").unwrap(), "7/3/2026");
+        assert_eq!(date.format("DD.MM.YYYY").unwrap(), "07.03.2026");
+        assert_eq!(date.format("YYYY-MM-DD").unwrap(), date.to_string());
+        assert_eq!(date.format("YYYYMMDD").unwrap(), "20260307");
+        assert_eq!(date.format("M/D").unwrap(), "3/7");
+        assert_eq!(d("2026-12-25").format("D/M").unwrap(), "25/12");
+        assert_eq!(date.format("").unwrap(), "");
+        assert_eq!(date.format("1. – 2.").unwrap(), "1. – 2.");
+        // `M` in `März` is the month: a word is not literal text.
+        assert_eq!(date.format("DD. März é").unwrap_err().run, "r");
+        assert_eq!(d("0099-01-02").format("YYYY").unwrap(), "0099");
+        assert_eq!(Date::new(-5, 1, 2).unwrap().format("YYYY").unwrap(), "-005");
+        for (pattern, run, at) in [
+            ("D/M/Y", "Y", 4),
+            ("DD.MM.YY", "YY", 6),
+            ("YYYYY", "YYYYY", 0),
+            ("dd/MM/YYYY", "dd", 0),
+            ("DDD", "DDD", 0),
+            ("Due D/M", "u", 1),
+            ("YYYY-MM-DD HH:mm", "HH", 11),
+        ] {
+            let error = date.format(pattern).unwrap_err();
+            assert_eq!(
+                (error.run.as_str(), error.at, error.with_time),
+                (run, at, false),
+                "{pattern}"
+            );
+        }
+        assert_eq!(
+            date.format("D/M/YYY").unwrap_err().to_string(),
+            "unknown pattern `YYY` at character 5: the patterns are YYYY, MM, M, DD, D, and other \
+             ASCII letters are not printed as they are"
+        );
+        assert!(
+            date.format("HH")
+                .unwrap_err()
+                .to_string()
+                .contains("format_local"),
+        );
     }
 }

@@ -10,7 +10,10 @@
 //! - [`date`] and [`clock`]: local calendar dates, business days, and instants in an IANA time zone;
 //! - [`context`], [`extras`] and [`output`]: read helpers over a context and its records' tags and
 //!   custom fields, and builders for a rule's output;
-//! - [`vocabulary`]: what a pack declares for the names the contract leaves open;
+//! - [`vocabulary`] and [`params`]: what a pack declares for the names the contract leaves open,
+//!   and for its parameters;
+//! - [`suggest`]: the "did you mean" of every message about a misspelt name;
+//! - [`text`]: joining strings, for the messages a rule writes;
 //! - [`json`] (feature `json`, on by default): the JSON codec of contexts, actions and suppressions.
 //!
 //! ```
@@ -31,6 +34,9 @@ pub mod json;
 pub mod module;
 pub mod money;
 pub mod output;
+pub mod params;
+pub mod suggest;
+pub mod text;
 pub mod vocabulary;
 pub mod wire;
 

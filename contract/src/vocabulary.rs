@@ -124,6 +124,9 @@ pub struct Vocabulary {
     pub events: Vec<KindSpec>,
     /// Suppression reasons beyond the core set.
     pub suppressions: Vec<String>,
+    /// The pack's parameters, when the reader is to check a context's overrides against them (a
+    /// pack's reader always does; `None` reads scalar overrides by their JSON shape).
+    pub params: Option<Vec<crate::params::ParamSpec>>,
 }
 
 /// The reminder steps of contract 0.1, the only templates a 0.1 pack can name.

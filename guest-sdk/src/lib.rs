@@ -34,7 +34,7 @@ pub mod testing;
 
 pub use crm_rules_contract::module::{Module, ModuleFn};
 pub use crm_rules_contract::{
-    clock, context, date, extras, money, output, types, vocabulary, wire,
+    clock, context, date, extras, money, output, params, text, types, vocabulary, wire,
 };
 
 #[doc(hidden)]

@@ -29,7 +29,9 @@ fn print_list(out: &mut impl io::Write, result: &CaseResult, name: &str) -> io::
 fn print_failure(out: &mut impl io::Write, result: &CaseResult) -> io::Result<()> {
     writeln!(out, "FAIL {} ({})", result.name, result.file.display())?;
     for mismatch in &result.mismatches {
-        writeln!(out, "  {}: {}", mismatch.path, mismatch.message)?;
+        // `path: message`, any detail lines of the message (the candidates of a `contains` entry,
+        // say) indented below it.
+        writeln!(out, "  {}", mismatch.to_string().replace('\n', "\n  "))?;
     }
     print_list(out, result, "actions")?;
     print_list(out, result, "suppressed")?;

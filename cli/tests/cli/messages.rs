@@ -27,6 +27,58 @@ fn a_failing_case_shows_the_actual_suppressed_list() {
 }
 
 #[test]
+fn a_failing_absent_or_contains_names_the_entries_and_exits_1() {
+    let dir = scratch("absent");
+    write_pack(
+        &dir,
+        r#"#{ actions: [#{ kind: "hold-for-review", rule: "t.hold", key: "hold:a", reason: "test", queue: "billing", subject_id: "a" }] }"#,
+        &format!(
+            r#"{{"cases": [
+                {{"name": "forbids-holds", "input": {CONTEXT},
+                  "expect": {{"absent": {{"actions": [{{"kind": "hold-for-review"}}]}}}}}},
+                {{"name": "wants-the-finance-queue", "input": {CONTEXT},
+                  "expect": {{"contains": {{"actions": [{{"kind": "hold-for-review", "queue": "finance"}}]}}}}}},
+                {{"name": "allows-others", "input": {CONTEXT},
+                  "expect": {{"absent": {{"actions": [{{"kind": "create-invoice"}}]}}}}}}
+            ]}}"#
+        ),
+    );
+    let junit = dir.join("junit.xml");
+    let out = crm_rules(&[
+        "test",
+        dir.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let absent = "FAIL forbids-holds (";
+    let message = "  absent.actions[0]: expected no action matching {\"kind\":\"hold-for-review\"}, \
+                   got actions[0] hold-for-review hold:a (t.hold)\n";
+    assert!(stdout.contains(absent), "{stdout}");
+    assert!(stdout.contains(message), "{stdout}");
+    let contains = "  contains.actions[0]: expected an action matching \
+                    {\"kind\":\"hold-for-review\",\"queue\":\"finance\"}, found none\n    \
+                    - actions[0] hold-for-review hold:a (t.hold): queue: expected \"finance\", got \
+                    \"billing\"\n";
+    assert!(stdout.contains(contains), "{stdout}");
+    assert!(!stdout.contains("FAIL allows-others"), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with("1 passed, 2 failed"),
+        "{stdout}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit file is written");
+    assert!(
+        xml.contains(
+            "absent.actions[0]: expected no action matching {&quot;kind&quot;:&quot;hold-for-review&quot;}, \
+             got actions[0] hold-for-review hold:a (t.hold)"
+        ),
+        "{xml}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn toml_errors_keep_their_snippet_on_lines_of_its_own() {
     let dir = scratch("toml-snippet");
     std::fs::write(

@@ -29,6 +29,7 @@ use super::params::params;
 use super::reader::{Obj, Path, Presence, boolean, string};
 use super::records::{activity, deal_event, payment_attempt, promise};
 use super::time::{date, timestamp};
+use super::typed_params::declared_params;
 use super::value::{EXTRAS, record_extras};
 
 /// A context read from JSON, with the optional id it carried (for batch and fixture reports).
@@ -169,7 +170,12 @@ pub fn parse_context_in(
             |value, path| billing_entity(value, path, vocabulary),
         )?,
         calendar: obj.or("calendar", default_calendar(), calendar)?,
-        params: obj.or("params", Vec::new(), params)?,
+        params: obj.or("params", Vec::new(), |value, path| {
+            match &vocabulary.params {
+                Some(specs) => declared_params(value, path, specs),
+                None => params(value, path),
+            }
+        })?,
         account,
     };
     super::references::check_references(&context)?;

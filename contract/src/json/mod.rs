@@ -40,6 +40,7 @@ mod records;
 mod references;
 mod strict;
 mod time;
+mod typed_params;
 mod value;
 
 #[cfg(test)]
@@ -57,6 +58,7 @@ pub use error::InputError;
 pub use params::{param_value_from_json, params_from_json};
 pub use references::check_references;
 pub use time::{timestamp_from_json, timestamp_to_rfc3339};
+pub use typed_params::param_value_as;
 pub use value::{decimal_from_exact, decimal_to_exact, fields_to_json, value_to_json};
 
 use crate::types::Context;

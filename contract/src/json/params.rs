@@ -75,25 +75,34 @@ fn param_value(value: &Value, path: &Path) -> Result<ParamValue, InputError> {
                  texts, flags or amounts per currency"
             ))
         }),
-        Value::Object(table) => {
-            let mut entries = Vec::with_capacity(table.len());
-            for (code, entry) in table {
-                let here = path.field(code);
-                let currency = currency(&Value::String(code.clone()), &here)?;
-                entries.push(Money {
-                    minor: amount(entry, &here, currency, Sign::NonNegative)?,
-                    currency: currency.code.to_owned(),
-                });
-            }
-            entries.sort_by(|a, b| a.currency.cmp(&b.currency));
-            Ok(ParamValue::MoneyTable(entries))
-        }
+        Value::Object(_) => money_table(value, path),
         other => Err(path.error(format!(
             "expected an integer, a string, true/false or an object of amounts per currency, \
              found {}",
             describe(other)
         ))),
     }
+}
+
+/// An object from currency code to amount, sorted by currency.
+pub(crate) fn money_table(value: &Value, path: &Path) -> Result<ParamValue, InputError> {
+    let Value::Object(table) = value else {
+        return Err(path.error(format!(
+            "expected an object of amounts per currency, found {}",
+            describe(value)
+        )));
+    };
+    let mut entries = Vec::with_capacity(table.len());
+    for (code, entry) in table {
+        let here = path.field(code);
+        let currency = currency(&Value::String(code.clone()), &here)?;
+        entries.push(Money {
+            minor: amount(entry, &here, currency, Sign::NonNegative)?,
+            currency: currency.code.to_owned(),
+        });
+    }
+    entries.sort_by(|a, b| a.currency.cmp(&b.currency));
+    Ok(ParamValue::MoneyTable(entries))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! Anything else would be ignored by the rules, or fail inside them, while the default stayed in
 //! force: a misspelt `sms_maxx` would leave the SMS ceiling where it was.
 
+use crm_rules_contract::params::{ParamSpec, undeclared_message};
 use crm_rules_contract::types::{Context, Param, ParamValue};
 
 use super::RulePack;
@@ -43,25 +44,31 @@ impl RulePack {
     /// custom field declared, of its type, every required one present; templates, dunning states
     /// and action kinds declared.
     pub fn check_context(&self, ctx: &Context) -> Result<(), InputError> {
-        check_params(&self.params, &ctx.params)?;
+        check_params(self.param_specs(), &ctx.params)?;
         crate::json::check_references(ctx)?;
         super::declared_input::check_declared_input(ctx, &self.vocabulary)
     }
 }
 
-/// Checks `given` against `declared` (sorted by name, as the pack keeps them).
-pub(crate) fn check_params(declared: &[Param], given: &[Param]) -> Result<(), InputError> {
+/// Checks `given` against the pack's declared parameters.
+pub(crate) fn check_params(declared: &[ParamSpec], given: &[Param]) -> Result<(), InputError> {
     for param in given {
         let path = format!("params.{}", param.name);
-        let Ok(index) = declared.binary_search_by(|known| known.name.cmp(&param.name)) else {
-            return Err(InputError::new(path, undeclared(declared, &param.name)));
-        };
-        let expected = kind(&declared[index].value);
-        let found = kind(&param.value);
-        if expected != found {
+        let Some(spec) = declared.iter().find(|spec| spec.name == param.name) else {
+            let names = declared.iter().map(|spec| spec.name.as_str());
             return Err(InputError::new(
                 path,
-                format!("expected {expected}, as the pack declares, found {found}"),
+                undeclared_message(names, &param.name),
+            ));
+        };
+        if !spec.admits(&param.value) {
+            let expected = spec.ty.json_form();
+            return Err(InputError::new(
+                path,
+                format!(
+                    "expected {expected}, as the pack declares, found {}",
+                    kind(&param.value)
+                ),
             ));
         }
     }
@@ -79,25 +86,8 @@ fn kind(value: &ParamValue) -> &'static str {
         ParamValue::Money(_) => "an amount with its currency",
         ParamValue::Date(_) => "a date",
         ParamValue::TextList(_) => "a list of strings",
-        ParamValue::Table(_) => "a table",
-        ParamValue::Unset => "null",
-    }
-}
-
-/// The message for a parameter the pack does not declare: the nearest declared name when one is
-/// close enough to be a typo, else every declared name.
-fn undeclared(declared: &[Param], name: &str) -> String {
-    let unknown = format!("the pack declares no parameter \"{name}\"");
-    let names = declared.iter().map(|known| known.name.as_str());
-    match crate::suggest::closest(names.clone(), name) {
-        Some(known) => format!("{unknown} (did you mean \"{known}\"?)"),
-        None if declared.is_empty() => {
-            format!("{unknown}; it declares none (remove \"params\" from the context)")
-        }
-        None => format!(
-            "{unknown}; it declares {} (remove the override or add the parameter to the pack)",
-            names.collect::<Vec<_>>().join(", ")
-        ),
+        ParamValue::Table(_) => "a table, or rows that do not match its columns",
+        ParamValue::Unset => "null (the parameter is not optional)",
     }
 }
 
@@ -126,8 +116,15 @@ mod tests {
         ]
     }
 
+    fn specs() -> Vec<ParamSpec> {
+        declared()
+            .iter()
+            .filter_map(|param| ParamSpec::implied_by(&param.name, &param.value))
+            .collect()
+    }
+
     fn check(given: Param) -> Result<(), String> {
-        check_params(&declared(), &[given]).map_err(|error| error.to_string())
+        check_params(&specs(), &[given]).map_err(|error| error.to_string())
     }
 
     #[test]

@@ -61,17 +61,14 @@ impl RulePack {
             })?;
         }
         param_table.extend(manifest.params.clone());
-        let params_json =
-            serde_json::to_value(&param_table).map_err(|error| LoadError::Manifest {
+        let declared = crate::manifest_params::read_params(&param_table).map_err(|message| {
+            LoadError::Manifest {
                 path: manifest_path.clone(),
-                message: format!("[params]: {error}"),
-            })?;
-        let params =
-            crate::json::params_from_json(&params_json).map_err(|error| LoadError::Manifest {
-                path: manifest_path.clone(),
-                message: format!("[params] {error}"),
-            })?;
-        let vocabulary = match (&manifest.vocabulary, manifest.pack.contract) {
+                message,
+            }
+        })?;
+        let params = declared.defaults;
+        let mut vocabulary = match (&manifest.vocabulary, manifest.pack.contract) {
             (Some(table), _) => {
                 crate::manifest_vocabulary::read_vocabulary(table).map_err(|message| {
                     LoadError::Manifest {
@@ -83,6 +80,7 @@ impl RulePack {
             (None, ContractVersion::V0_2) => Vocabulary::default(),
             (None, ContractVersion::V0_1) => Vocabulary::contract_0_1(),
         };
+        vocabulary.params = Some(declared.specs);
         let inner = &engine.inner;
         let prelude = match &manifest.pack.rhai_prelude {
             Some(file) => {

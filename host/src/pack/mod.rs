@@ -100,6 +100,12 @@ impl RulePack {
         &self.limits
     }
 
+    /// The pack's parameter declarations (from `[params]`: each one's type, and whether a context
+    /// may switch it off).
+    pub fn param_specs(&self) -> &[crm_rules_contract::params::ParamSpec] {
+        self.vocabulary.params.as_deref().unwrap_or_default()
+    }
+
     /// The pack's vocabulary: what it declares for the contract's open names (custom fields,
     /// templates, dunning states, action kinds, events, suppression reasons). A contract 0.1 pack
     /// declares the four standard reminder steps and nothing else.

@@ -62,13 +62,14 @@ fn pad_string(
     Ok(())
 }
 
-/// `string` with every `find` replaced by `substitute`, refused when the result would be too long.
+/// `string` with every `find` replaced by `substitute` (in place, and returned), refused when the
+/// result would be too long.
 fn replace(
     string: &mut ImmutableString,
     find: &str,
     substitute: &str,
     max_bytes: usize,
-) -> Fallible<()> {
+) -> Fallible<ImmutableString> {
     if substitute.len() > find.len() {
         // An empty pattern matches before every character and at the end.
         let matches = if find.is_empty() {
@@ -84,7 +85,9 @@ fn replace(
         budget::reserve(result)?;
     }
     *string = string.replace(find, substitute).into();
-    Ok(())
+    // Rhai's own `replace` returns `()`; returning the result as well means `let t = s.replace(..)`
+    // works (see `traps.rs`).
+    Ok(string.clone())
 }
 
 /// Registers the checked built-ins.

@@ -1,11 +1,14 @@
 //! The functions and types the host registers for Rhai rules: dates, the business calendar, local
-//! time and exact money. Each one calls the guest SDK, so Rhai and Rust rules share one implementation.
+//! time, exact money and text. Each one calls the guest SDK, so Rhai and Rust rules share one
+//! implementation.
 
-use crm_rules_contract::clock;
 use crm_rules_contract::money::{self, Currency};
 use crm_rules_contract::types::{Calendar, Date, Weekday};
-use rhai::{Engine, EvalAltResult, INT};
+use crm_rules_contract::{clock, text};
+use rhai::{Array, Engine, EvalAltResult, INT, ImmutableString, NativeCallContext, Position};
 use rust_decimal::Decimal;
+
+use super::budget;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -75,7 +78,42 @@ fn add_days(date: Date, days: INT) -> Fallible<Date> {
         )
 }
 
-fn register_dates(engine: &mut Engine) {
+/// `moved` (the result of moving `date` by `count` `unit`), or an error naming the move.
+fn moved(moved: Option<Date>, date: Date, count: INT, unit: &str) -> Fallible<Date> {
+    moved.map_or_else(
+        || fail(format!("date {date} plus {count} {unit} is out of range")),
+        Ok,
+    )
+}
+
+/// Checks, before a helper builds a string of `bytes`, that the script may hold it: no longer than
+/// the longest string a script may build (`max_bytes`, `Limits::rhai_max_string_bytes`) and within
+/// the call's memory budget (when memory is counted), as the built-ins of [`super::capped`] do.
+fn reserve_string(bytes: usize, max_bytes: usize) -> Fallible<()> {
+    if bytes > max_bytes {
+        return Err(Box::new(EvalAltResult::ErrorDataTooLarge(
+            "Length of string".to_owned(),
+            Position::NONE,
+        )));
+    }
+    budget::reserve(bytes)
+}
+
+/// `pattern` formatted by `format`, its size checked first: a pattern's result is at most twice as
+/// long as the pattern (see `Date::format`; every date a script holds has a year of at most seven
+/// digits).
+fn checked_format<E: std::fmt::Display>(
+    max_bytes: usize,
+    pattern: &str,
+    format: impl FnOnce() -> Result<String, E>,
+) -> Fallible<String> {
+    budget::reserve(pattern.len().saturating_mul(2))?;
+    let out = format().or_else(|error| fail(error.to_string()))?;
+    reserve_string(out.len(), max_bytes)?;
+    Ok(out)
+}
+
+fn register_dates(engine: &mut Engine, max_bytes: usize) {
     engine
         .register_type_with_name::<Date>("Date")
         .register_fn("date", |text: &str| -> Fallible<Date> {
@@ -93,6 +131,18 @@ fn register_dates(engine: &mut Engine) {
             add_days(a, back)
         })
         .register_fn("add_days", |a: &mut Date, days: INT| add_days(*a, days))
+        .register_fn("add_months", |a: &mut Date, months: INT| {
+            moved(a.add_months(months), *a, months, "months")
+        })
+        .register_fn("add_years", |a: &mut Date, years: INT| {
+            moved(a.add_years(years), *a, years, "years")
+        })
+        .register_fn("start_of_month", |a: &mut Date| a.start_of_month())
+        .register_fn("end_of_month", |a: &mut Date| a.end_of_month())
+        .register_fn("days_in_month", |a: &mut Date| INT::from(a.days_in_month()))
+        .register_fn("format", move |a: &mut Date, pattern: &str| {
+            checked_format(max_bytes, pattern, || a.format(pattern))
+        })
         .register_fn("==", |a: Date, b: Date| a == b)
         .register_fn("!=", |a: Date, b: Date| a != b)
         .register_fn("<", |a: Date, b: Date| a < b)
@@ -138,7 +188,7 @@ fn register_calendar(engine: &mut Engine) {
         );
 }
 
-fn register_clock(engine: &mut Engine) {
+fn register_clock(engine: &mut Engine, max_bytes: usize) {
     engine
         .register_fn("local_date", |at: INT, zone: &str| -> Fallible<Date> {
             clock::local_date(at, zone).or_else(|error| fail(error.to_string()))
@@ -166,7 +216,55 @@ fn register_clock(engine: &mut Engine) {
                     .or_else(|_| fail(format!("{hour} is not an hour of the day (0 to 23)")))?;
                 clock::local_time_on(&date, zone, hour).or_else(|error| fail(error.to_string()))
             },
-        );
+        )
+        .register_fn(
+            "utc_offset_minutes",
+            |at: INT, zone: &str| -> Fallible<INT> {
+                clock::utc_offset_minutes(at, zone)
+                    .map(INT::from)
+                    .or_else(|error| fail(error.to_string()))
+            },
+        )
+        .register_fn("format_local", move |at: INT, zone: &str, pattern: &str| {
+            checked_format(max_bytes, pattern, || {
+                clock::format_local(at, zone, pattern)
+            })
+        });
+}
+
+/// `join(items, separator)`: the strings of `items` with `separator` between each two, through the
+/// SDK's `text::join`; an item that is not a string is an error naming its index, and the result's
+/// size is checked before it is built (an array may hold the same long string many times over).
+fn join(
+    context: &NativeCallContext,
+    items: &Array,
+    separator: &str,
+    max_bytes: usize,
+) -> Fallible<String> {
+    let strings = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            item.clone().into_immutable_string().or_else(|_| {
+                let kind = context.engine().map_type_name(item.type_name());
+                fail(format!(
+                    "join: item {index} of the array is {kind}, not a string (convert it with \
+                     to_string)"
+                ))
+            })
+        })
+        .collect::<Fallible<Vec<ImmutableString>>>()?;
+    reserve_string(text::joined_len(&strings, separator), max_bytes)?;
+    Ok(text::join(&strings, separator))
+}
+
+fn register_text(engine: &mut Engine, max_bytes: usize) {
+    engine.register_fn(
+        "join",
+        move |context: NativeCallContext, items: &mut Array, separator: &str| {
+            join(&context, items, separator, max_bytes)
+        },
+    );
 }
 
 fn register_money(engine: &mut Engine) {
@@ -211,10 +309,12 @@ fn register_money(engine: &mut Engine) {
         );
 }
 
-/// Registers every helper on `engine`.
-pub(crate) fn register(engine: &mut Engine) {
-    register_dates(engine);
+/// Registers every helper on `engine`; helpers that build strings keep to `limits`' longest string.
+pub(crate) fn register(engine: &mut Engine, limits: &crate::limits::Limits) {
+    let max_bytes = limits.rhai_max_string_bytes;
+    register_dates(engine, max_bytes);
     register_calendar(engine);
-    register_clock(engine);
+    register_clock(engine, max_bytes);
     register_money(engine);
+    register_text(engine, max_bytes);
 }

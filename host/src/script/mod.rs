@@ -12,6 +12,7 @@ mod helpers;
 mod output;
 mod params;
 mod sandbox;
+mod traps;
 
 #[cfg(test)]
 mod audit;
@@ -165,12 +166,24 @@ pub(crate) fn compile_source(
 ) -> Result<AST, LoadError> {
     engine.compile(source).map_err(|error| {
         let (line, column) = line_column(error.position());
+        let mut message = error.err_type().to_string();
+        let text = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or_default();
+        if text.contains("\\`") {
+            // Rhai's template strings have no escape for a backtick.
+            message.push_str(
+                "; a template string (`...`) cannot contain a backtick, not even as \\`: \
+                 build that part with \"...\" + \"`\"",
+            );
+        }
         LoadError::Script {
             module: module.to_owned(),
             path: path.to_path_buf(),
             line,
             column,
-            message: error.err_type().to_string(),
+            message,
         }
     })
 }

@@ -38,10 +38,11 @@ fn register_packages(engine: &mut Engine) {
 pub(crate) fn new_engine(limits: &Limits, memory: RhaiMemory) -> Engine {
     let mut engine = Engine::new_raw();
     register_packages(&mut engine);
-    super::helpers::register(&mut engine);
+    super::helpers::register(&mut engine, limits);
     super::params::register(&mut engine);
     super::custom_fields::register(&mut engine);
     super::capped::register(&mut engine, limits);
+    super::traps::register(&mut engine);
     engine
         .set_strict_variables(true)
         // Reading a key a map does not have is an error, not `()`: `invoice.stauts == "paid"` was

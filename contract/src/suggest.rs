@@ -1,10 +1,8 @@
 //! "Did you mean" for names a script or an input got wrong.
 
-/// The candidate nearest to `word` by edit distance, if it is close enough to be a typo.
-pub(crate) fn closest<'a>(
-    candidates: impl Iterator<Item = &'a str>,
-    word: &str,
-) -> Option<&'a str> {
+/// The candidate nearest to `word` by edit distance, if it is close enough to be a typo
+/// (at most one edit in three characters).
+pub fn closest<'a>(candidates: impl Iterator<Item = &'a str>, word: &str) -> Option<&'a str> {
     candidates
         .map(|candidate| (edit_distance(candidate, word), candidate))
         .filter(|(distance, candidate)| *distance <= (candidate.len().max(word.len()) / 3).max(1))

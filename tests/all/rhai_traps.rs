@@ -1,0 +1,54 @@
+//! Rhai's silent traps, as rule authors meet them: each either works or is an error that says why.
+
+use crm_rules_host::{LoadError, RuleErrorKind};
+
+use serde_json::json;
+
+/// Loads a one-module pack whose script is `body` (inside `fn evaluate(ctx)`), and evaluates it.
+fn run(name: &str, script: &str) -> Result<Vec<(RuleErrorKind, String)>, LoadError> {
+    let dir = std::env::temp_dir().join(format!("crm-rules-traps-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = "[pack]\nname = \"traps\"\nversion = \"1\"\ncontract = \"0.2\"\n\n[[modules]]\nid = \"m\"\ntriggers = [\"scheduled\"]\nsource = \"m.rhai\"\n";
+    std::fs::write(dir.join("pack.toml"), manifest).unwrap();
+    std::fs::write(dir.join("m.rhai"), script).unwrap();
+    let pack = super::engine().load_pack(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let ctx = crm_rules_host::json::context_from_value(&json!({
+        "now": "2026-03-17T14:00:00Z",
+        "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "EUR"},
+        "invoices": [], "payment_attempts": [], "activities": [], "promises": []
+    }))
+    .unwrap();
+    let decision = pack?.evaluate(&ctx);
+    Ok(decision
+        .errors
+        .iter()
+        .map(|error| (error.kind, error.message.clone()))
+        .collect())
+}
+
+#[test]
+fn replace_and_trim_return_the_new_string_as_well() {
+    let script = r#"
+        fn evaluate(ctx) {
+            let s = "  a-b  ";
+            let t = s.trim();
+            let u = t.replace("-", "+");
+            // `trim` changed `s` in place and returned it; `replace` changed `t` and returned it.
+            if s != "a-b" || t != "a+b" || u != "a+b" { throw `got ${s}|${t}|${u}`; }
+            #{ actions: [], suppressed: [] }
+        }
+    "#;
+    assert_eq!(run("returns", script).unwrap(), []);
+}
+
+#[test]
+fn an_escaped_backtick_in_a_template_string_says_so() {
+    let script = "fn evaluate(ctx) { let s = `a \\` b`; #{ actions: [] } }";
+    match run("backtick", script) {
+        Err(LoadError::Script { message, .. }) => {
+            assert!(message.contains("cannot contain a backtick"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
