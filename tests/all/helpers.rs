@@ -77,13 +77,8 @@ fn evaluate(ctx) {
 "#;
 
 fn load(engine: &RuleEngine, name: &str) -> RulePack {
-    let dir = std::env::temp_dir().join(format!("crm-rules-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("pack.toml"), MANIFEST).unwrap();
-    std::fs::write(dir.join("helpers.rhai"), SCRIPT).unwrap();
-    let pack = engine.load_pack(&dir);
-    std::fs::remove_dir_all(&dir).unwrap();
-    pack.unwrap_or_else(|error| panic!("{error}"))
+    let files = [("pack.toml", MANIFEST), ("helpers.rhai", SCRIPT)];
+    super::load_temp_pack(engine, name, &files).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn pack() -> &'static RulePack {

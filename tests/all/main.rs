@@ -50,6 +50,23 @@ pub fn engine() -> &'static RuleEngine {
     })
 }
 
+/// Loads with `engine` a pack written to a scratch folder (`name`, unique to this process): each of
+/// `files` is a file name and its text (`pack.toml` among them). The folder is removed afterwards.
+pub fn load_temp_pack(
+    engine: &RuleEngine,
+    name: &str,
+    files: &[(&str, &str)],
+) -> Result<RulePack, crm_rules_host::LoadError> {
+    let dir = std::env::temp_dir().join(format!("crm-rules-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).expect("scratch file");
+    }
+    let pack = engine.load_pack(&dir);
+    std::fs::remove_dir_all(&dir).expect("scratch folder removed");
+    pack
+}
+
 /// The three runnable forms of the standard pack: Rhai, component, and the Rust source native.
 pub struct StandardPacks {
     /// `rules/standard/rhai`.

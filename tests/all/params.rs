@@ -50,13 +50,9 @@ fn evaluate(ctx) {
 fn pack() -> &'static RulePack {
     static PACK: std::sync::OnceLock<RulePack> = std::sync::OnceLock::new();
     PACK.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("crm-rules-params-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("pack.toml"), MANIFEST).unwrap();
-        std::fs::write(dir.join("ladder.rhai"), SCRIPT).unwrap();
-        let pack = super::engine().load_pack(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
-        pack.unwrap_or_else(|error| panic!("{error}"))
+        let files = [("pack.toml", MANIFEST), ("ladder.rhai", SCRIPT)];
+        super::load_temp_pack(super::engine(), "params", &files)
+            .unwrap_or_else(|error| panic!("{error}"))
     })
 }
 

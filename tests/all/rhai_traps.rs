@@ -6,13 +6,9 @@ use serde_json::json;
 
 /// Loads a one-module pack whose script is `body` (inside `fn evaluate(ctx)`), and evaluates it.
 fn run(name: &str, script: &str) -> Result<Vec<(RuleErrorKind, String)>, LoadError> {
-    let dir = std::env::temp_dir().join(format!("crm-rules-traps-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let manifest = "[pack]\nname = \"traps\"\nversion = \"1\"\ncontract = \"0.2\"\n\n[[modules]]\nid = \"m\"\ntriggers = [\"scheduled\"]\nsource = \"m.rhai\"\n";
-    std::fs::write(dir.join("pack.toml"), manifest).unwrap();
-    std::fs::write(dir.join("m.rhai"), script).unwrap();
-    let pack = super::engine().load_pack(&dir);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let files = [("pack.toml", manifest), ("m.rhai", script)];
+    let pack = super::load_temp_pack(super::engine(), &format!("traps-{name}"), &files);
     let ctx = crm_rules_host::json::context_from_value(&json!({
         "now": "2026-03-17T14:00:00Z",
         "account": {"id": "acc_1", "name": "Acme", "tier": "smb", "timezone": "UTC", "currency": "EUR"},

@@ -81,14 +81,10 @@ fn on_payment(ctx) { #{ actions: [], suppressed: [], next_evaluation_at: ctx.now
 fn pack() -> &'static RulePack {
     static PACK: std::sync::OnceLock<RulePack> = std::sync::OnceLock::new();
     PACK.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("crm-rules-vocabulary-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
         let manifest = format!("{MANIFEST}\n[params]\nscenario = \"notice\"\n");
-        std::fs::write(dir.join("pack.toml"), manifest).unwrap();
-        std::fs::write(dir.join("out.rhai"), SCRIPT).unwrap();
-        let pack = super::engine().load_pack(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
-        pack.unwrap_or_else(|error| panic!("{error}"))
+        let files = [("pack.toml", manifest.as_str()), ("out.rhai", SCRIPT)];
+        super::load_temp_pack(super::engine(), "vocabulary", &files)
+            .unwrap_or_else(|error| panic!("{error}"))
     })
 }
 
