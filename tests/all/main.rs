@@ -6,12 +6,14 @@
     reason = "test code: a failed expectation is the test failing"
 )]
 
+mod authoring_doc;
 mod bad_input;
 mod batch;
 mod compat_v0_1;
 mod compile_cache;
 mod contract_doc;
 mod embedding;
+mod example_packs;
 mod fixture_matchers;
 mod fixtures;
 mod helpers;

@@ -55,6 +55,7 @@ fn ci() -> anyhow::Result<()> {
             "test",
             "rules/standard/rhai",
             "rules/standard/rust",
+            "rules/examples/overdue-states",
             "--junit",
             "target/fixtures-junit.xml",
         ],

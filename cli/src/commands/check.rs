@@ -43,14 +43,21 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
         crm_rules_host::manifest::ContractVersion::V0_1 => "0.1",
         crm_rules_host::manifest::ContractVersion::V0_2 => "0.2",
     };
+    let modules = manifest.modules.len();
     Ok(format!(
-        "{} {} (contract {contract}, {} modules, {cases} fixture cases{components}{}) {}",
+        "{} {} (contract {contract}, {modules} module{}, {cases} fixture case{}{components}{}) {}",
         identity.name,
         identity.version,
-        manifest.modules.len(),
+        plural(modules),
+        plural(cases),
         vocabulary_summary(pack.vocabulary()),
         identity.hash
     ))
+}
+
+/// `s` for any count but one.
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 /// What the pack declares, in a few words (`, vocabulary: 4 templates, 1 state`), or nothing.
@@ -66,7 +73,7 @@ fn vocabulary_summary(vocabulary: &crm_rules_host::vocabulary::Vocabulary) -> St
     let parts: Vec<String> = counts
         .iter()
         .filter(|(count, _)| *count > 0)
-        .map(|(count, what)| format!("{count} {what}{}", if *count == 1 { "" } else { "s" }))
+        .map(|(count, what)| format!("{count} {what}{}", plural(*count)))
         .collect();
     if parts.is_empty() {
         String::new()
