@@ -98,3 +98,68 @@ fn overdue_states_passes_every_fixture() {
         }
     }
 }
+
+#[test]
+fn invoice_ladder_passes_every_fixture() {
+    let path = "rules/examples/invoice-ladder";
+    let pack = load(path);
+    let cases = fixture::load_dir(&pack.fixtures_dir()).unwrap_or_else(|error| panic!("{error}"));
+    assert!(cases.len() >= 25, "only {} fixture cases", cases.len());
+    let results: Vec<_> = cases
+        .iter()
+        .map(|case| fixture::run_case(&pack, case))
+        .collect();
+    super::fixtures::assert_all_pass(path, &results);
+
+    // The templates are the numbered reminders and the endless one; the `reminders` table has a row
+    // per numbered reminder at most, each with a schedule the policy knows.
+    let templates = &pack.vocabulary().templates;
+    assert_eq!(
+        templates,
+        &["reminder1", "reminder2", "reminder3", "endless"],
+        "[vocabulary] templates"
+    );
+    let schedules = table_column(&pack, "reminders", "schedule");
+    assert!(
+        (1..=3).contains(&schedules.len()),
+        "{} default reminders",
+        schedules.len()
+    );
+    for schedule in &schedules {
+        assert!(
+            ["after-invoice-date", "before-due-date", "after-due-date"]
+                .contains(&schedule.as_str()),
+            "reminders: unknown schedule {schedule:?}"
+        );
+    }
+
+    // Some case sends each template, and fees go both on the invoice and on a new one.
+    let decisions: Vec<String> = results.iter().map(|r| r.actual.to_string()).collect();
+    let expected = templates
+        .iter()
+        .map(|template| format!("\"template\":\"{template}\""))
+        .chain(["on-invoice", "new-invoice"].map(|p| format!("\"placement\":\"{p}\"")));
+    for needle in expected {
+        assert!(
+            decisions.iter().any(|decision| decision.contains(&needle)),
+            "no fixture's decision has {needle}"
+        );
+    }
+
+    // At least one case per trigger kind a module runs on.
+    let covered: BTreeSet<String> = cases.iter().map(|case| trigger_kind(&case.input)).collect();
+    for module in &pack.manifest().modules {
+        assert!(
+            !module.triggers.is_empty(),
+            "module {} has no triggers",
+            module.id
+        );
+        for trigger in &module.triggers {
+            assert!(
+                covered.contains(trigger),
+                "module {} runs on {trigger}, but no fixture case has that trigger (cases have {covered:?})",
+                module.id
+            );
+        }
+    }
+}
