@@ -8,6 +8,8 @@ fn main() {
     for dir in [
         "rules/standard/rust/src",
         "rules/standard/rust/Cargo.toml",
+        "rules/examples/overdue-states/rust/src",
+        "rules/examples/overdue-states/rust/Cargo.toml",
         "tests/hostile/guest/src",
         "tests/hostile/guest/Cargo.toml",
         "tests/compat/standard-v0_1/src",

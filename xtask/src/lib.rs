@@ -19,10 +19,16 @@ pub struct Guest {
 }
 
 /// The rule crates of the repository's packs.
-pub const PACK_GUESTS: &[Guest] = &[Guest {
-    package: "crm-rules-standard",
-    output: "rules/standard/rust/standard.wasm",
-}];
+pub const PACK_GUESTS: &[Guest] = &[
+    Guest {
+        package: "crm-rules-standard",
+        output: "rules/standard/rust/standard.wasm",
+    },
+    Guest {
+        package: "crm-rules-example-overdue-states",
+        output: "rules/examples/overdue-states/rust/overdue-states.wasm",
+    },
+];
 
 /// The deliberately hostile rule crate of the sandbox tests (`tests/hostile/`): built from source
 /// like the packs' crates, never committed.

@@ -56,6 +56,7 @@ fn ci() -> anyhow::Result<()> {
             "rules/standard/rhai",
             "rules/standard/rust",
             "rules/examples/overdue-states",
+            "rules/examples/overdue-states/rust",
             "rules/examples/invoice-ladder",
             "--junit",
             "target/fixtures-junit.xml",
