@@ -25,6 +25,41 @@ fn trigger_kind(input: &serde_json::Value) -> String {
     }
 }
 
+/// Runs every fixture case of `pack` (at `path`), at least `minimum` of them, and asserts they pass.
+fn run_fixtures(
+    pack: &RulePack,
+    path: &str,
+    minimum: usize,
+) -> (Vec<fixture::LoadedCase>, Vec<fixture::CaseResult>) {
+    let cases = fixture::load_dir(&pack.fixtures_dir()).unwrap_or_else(|error| panic!("{error}"));
+    assert!(cases.len() >= minimum, "only {} fixture cases", cases.len());
+    let results: Vec<_> = cases
+        .iter()
+        .map(|case| fixture::run_case(pack, case))
+        .collect();
+    super::fixtures::assert_all_pass(path, &results);
+    (cases, results)
+}
+
+/// At least one case per trigger kind a module of `pack` runs on.
+fn assert_every_trigger_has_a_case(pack: &RulePack, cases: &[fixture::LoadedCase]) {
+    let covered: BTreeSet<String> = cases.iter().map(|case| trigger_kind(&case.input)).collect();
+    for module in &pack.manifest().modules {
+        assert!(
+            !module.triggers.is_empty(),
+            "module {} has no triggers",
+            module.id
+        );
+        for trigger in &module.triggers {
+            assert!(
+                covered.contains(trigger),
+                "module {} runs on {trigger}, but no fixture case has that trigger (cases have {covered:?})",
+                module.id
+            );
+        }
+    }
+}
+
 /// The `column` of every row of the table parameter `name`'s default in the manifest.
 fn table_column(pack: &RulePack, name: &str, column: &str) -> Vec<String> {
     let rows = pack
@@ -48,13 +83,7 @@ fn table_column(pack: &RulePack, name: &str, column: &str) -> Vec<String> {
 fn overdue_states_passes_every_fixture() {
     let path = "rules/examples/overdue-states";
     let pack = load(path);
-    let cases = fixture::load_dir(&pack.fixtures_dir()).unwrap_or_else(|error| panic!("{error}"));
-    assert!(cases.len() >= 20, "only {} fixture cases", cases.len());
-    let results: Vec<_> = cases
-        .iter()
-        .map(|case| fixture::run_case(&pack, case))
-        .collect();
-    super::fixtures::assert_all_pass(path, &results);
+    let (cases, results) = run_fixtures(&pack, path, 20);
 
     // Every state the `states` table names is declared, in the vocabulary's order (most severe
     // first), and so is every state a balance threshold names.
@@ -81,35 +110,14 @@ fn overdue_states_passes_every_fixture() {
         );
     }
 
-    // At least one case per trigger kind a module runs on.
-    let covered: BTreeSet<String> = cases.iter().map(|case| trigger_kind(&case.input)).collect();
-    for module in &pack.manifest().modules {
-        assert!(
-            !module.triggers.is_empty(),
-            "module {} has no triggers",
-            module.id
-        );
-        for trigger in &module.triggers {
-            assert!(
-                covered.contains(trigger),
-                "module {} runs on {trigger}, but no fixture case has that trigger (cases have {covered:?})",
-                module.id
-            );
-        }
-    }
+    assert_every_trigger_has_a_case(&pack, &cases);
 }
 
 #[test]
 fn invoice_ladder_passes_every_fixture() {
     let path = "rules/examples/invoice-ladder";
     let pack = load(path);
-    let cases = fixture::load_dir(&pack.fixtures_dir()).unwrap_or_else(|error| panic!("{error}"));
-    assert!(cases.len() >= 25, "only {} fixture cases", cases.len());
-    let results: Vec<_> = cases
-        .iter()
-        .map(|case| fixture::run_case(&pack, case))
-        .collect();
-    super::fixtures::assert_all_pass(path, &results);
+    let (cases, results) = run_fixtures(&pack, path, 25);
 
     // The templates are the numbered reminders and the endless one; the `reminders` table has a row
     // per numbered reminder at most, each with a schedule the policy knows.
@@ -146,22 +154,7 @@ fn invoice_ladder_passes_every_fixture() {
         );
     }
 
-    // At least one case per trigger kind a module runs on.
-    let covered: BTreeSet<String> = cases.iter().map(|case| trigger_kind(&case.input)).collect();
-    for module in &pack.manifest().modules {
-        assert!(
-            !module.triggers.is_empty(),
-            "module {} has no triggers",
-            module.id
-        );
-        for trigger in &module.triggers {
-            assert!(
-                covered.contains(trigger),
-                "module {} runs on {trigger}, but no fixture case has that trigger (cases have {covered:?})",
-                module.id
-            );
-        }
-    }
+    assert_every_trigger_has_a_case(&pack, &cases);
 }
 
 /// The Rust component of the overdue-states pack (`rules/examples/overdue-states/rust`) passes every
@@ -170,13 +163,7 @@ fn invoice_ladder_passes_every_fixture() {
 fn overdue_states_rust_passes_every_fixture() {
     let path = "rules/examples/overdue-states/rust";
     let pack = load(path);
-    let cases = fixture::load_dir(&pack.fixtures_dir()).unwrap_or_else(|error| panic!("{error}"));
-    assert!(cases.len() >= 20, "only {} fixture cases", cases.len());
-    let results: Vec<_> = cases
-        .iter()
-        .map(|case| fixture::run_case(&pack, case))
-        .collect();
-    super::fixtures::assert_all_pass(path, &results);
+    run_fixtures(&pack, path, 20);
 }
 
 /// The overdue states, most severe first (the pack's `[vocabulary] states`).

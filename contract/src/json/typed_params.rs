@@ -12,7 +12,7 @@ use super::amount::Sign;
 use super::error::InputError;
 use super::reader::{Path, describe, mismatch, string};
 use super::time::date;
-use super::value::{Source, decimal, typed_value};
+use super::value::{Source, decimal, text_list, typed_value};
 
 /// A value of type `ty` (a manifest's `default`, converted to JSON); error paths are relative to
 /// `value` (`[2].days: ...`).
@@ -42,16 +42,7 @@ fn typed(value: &Value, path: &Path, ty: &ParamType) -> Result<ParamValue, Input
             ParamValue::Money(super::amount::money_signed(value, path, Sign::NonNegative)?)
         }
         ParamType::Date => ParamValue::Date(date(value, path)?),
-        ParamType::TextList => match value {
-            Value::Array(items) => ParamValue::TextList(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| string(item, &path.index(index)))
-                    .collect::<Result<_, _>>()?,
-            ),
-            other => return Err(mismatch(path, "a list of strings", other)),
-        },
+        ParamType::TextList => ParamValue::TextList(text_list(value, path)?),
         ParamType::Table(columns) => {
             let Value::Array(rows) = value else {
                 return Err(mismatch(path, ty.json_form(), value));

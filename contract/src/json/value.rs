@@ -64,17 +64,20 @@ pub(crate) fn typed_value(
             Source::Input => timestamp(value, path)?,
             Source::Output => timestamp_or_millis(value, path)?,
         }),
-        ValueType::TextList => match value {
-            Json::Array(items) => Value::TextList(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| string(item, &path.index(index)))
-                    .collect::<Result<_, _>>()?,
-            ),
-            other => return Err(mismatch(path, "a list of strings", other)),
-        },
+        ValueType::TextList => Value::TextList(text_list(value, path)?),
     })
+}
+
+/// A list of strings.
+pub(crate) fn text_list(value: &Json, path: &Path) -> Result<Vec<String>, InputError> {
+    match value {
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| string(item, &path.index(index)))
+            .collect(),
+        other => Err(mismatch(path, "a list of strings", other)),
+    }
 }
 
 /// An exact decimal: a string (`"12.5"`, `"-0.75"`) or a JSON integer; floats are refused.

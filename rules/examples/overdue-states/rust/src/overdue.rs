@@ -272,20 +272,14 @@ fn target_row<'a>(
     Ok(None)
 }
 
-/// An unpaid total as an exact decimal with its currency's digits (`1505` JPY, `212.98` USD).
-fn format_total(total: i128, exponent: u32) -> String {
-    if exponent == 0 {
-        return total.to_string();
+/// An unpaid total as an exact decimal with its currency's digits (`1505` JPY, `212.98` USD), by the
+/// SDK's formatting of minor units. A total beyond 64 bits (only a nonsensical input could reach it)
+/// is written as its count of minor units.
+fn format_total(total: i128, currency: &str) -> String {
+    match (i64::try_from(total), Currency::from_code(currency)) {
+        (Ok(minor), Ok(code)) => code.format_minor(minor),
+        _ => format!("{total} minor units"),
     }
-    let scale = 10_u128.pow(exponent);
-    let sign = if total < 0 { "-" } else { "" };
-    let abs = total.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale,
-        abs % scale,
-        width = exponent as usize
-    )
 }
 
 /// What a human reads on the action: what the account owes now.
@@ -296,7 +290,7 @@ fn owes(facts: &Facts) -> String {
     let amounts: Vec<String> = facts
         .totals
         .iter()
-        .map(|(currency, total)| format!("{currency} {}", format_total(*total, exponent(currency))))
+        .map(|(currency, total)| format!("{currency} {}", format_total(*total, currency)))
         .collect();
     format!(
         "{} unpaid ({}); the earliest, invoice {}, issued {} days ago",
