@@ -256,6 +256,7 @@ pub fn core_action_fields(kind: &crate::types::ActionKind) -> &'static [(&'stati
             ("channel", Text),
             ("contact_id", Text),
             ("invoice_ids", TextList),
+            ("instalment_id", Text),
             ("amount_due", Money),
             ("fee", Money),
             ("interest", Money),

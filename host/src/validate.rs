@@ -41,7 +41,11 @@ fn action_bytes(action: &crm_rules_contract::types::Action) -> usize {
         ActionDetail::LeaveDunningState(p) => p.state.len(),
         ActionDetail::ApplyFee(p) => p.label.len() + opt(&p.invoice_id),
         ActionDetail::SendNotice(p) => {
-            p.template.len() + opt(&p.contact_id) + ids(&p.invoice_ids) + opt(&p.payment_link)
+            p.template.len()
+                + opt(&p.contact_id)
+                + ids(&p.invoice_ids)
+                + opt(&p.instalment_id)
+                + opt(&p.payment_link)
         }
         ActionDetail::RequestPayment(p) => ids(&p.invoice_ids),
         ActionDetail::SetField(p) => {

@@ -207,6 +207,9 @@ fn check_money(detail: &ActionDetail, ctx: &Context) -> Result<(), String> {
             for id in &notice.invoice_ids {
                 invoice_in("invoice_ids", id, currency)?;
             }
+            if let Some(instalment) = &notice.instalment_id {
+                instalment_of_one_invoice(instalment, &notice.invoice_ids, ctx)?;
+            }
             let parts = [
                 Some(&notice.amount_due),
                 notice.fee.as_ref(),
@@ -238,6 +241,33 @@ fn check_money(detail: &ActionDetail, ctx: &Context) -> Result<(), String> {
         ActionDetail::EmitEvent(event) => known_in_fields(&event.fields),
         ActionDetail::Custom(custom) => known_in_fields(&custom.fields),
         _ => Ok(()),
+    }
+}
+
+/// A notice about an instalment covers exactly the one invoice the instalment belongs to.
+fn instalment_of_one_invoice(
+    instalment: &str,
+    invoice_ids: &[String],
+    ctx: &Context,
+) -> Result<(), String> {
+    let [invoice_id] = invoice_ids else {
+        return Err(format!(
+            "instalment_id: a notice about instalment \"{instalment}\" covers its one invoice, \
+             not {} invoices",
+            invoice_ids.len()
+        ));
+    };
+    let belongs = ctx
+        .invoices
+        .iter()
+        .find(|invoice| &invoice.id == invoice_id)
+        .is_some_and(|invoice| invoice.instalments.iter().any(|i| i.id == instalment));
+    if belongs {
+        Ok(())
+    } else {
+        Err(format!(
+            "instalment_id: \"{instalment}\" is not an instalment of invoice \"{invoice_id}\""
+        ))
     }
 }
 

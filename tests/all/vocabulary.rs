@@ -53,6 +53,10 @@ fn evaluate(ctx) {
         "notice" => notice("late-notice", "105.00"),
         "undeclared-template" => notice("reminder-9", "105.00"),
         "wrong-total" => notice("late-notice", "104.00"),
+        "foreign-instalment" => act(#{ kind: "send-notice", template: "late-notice",
+                                       channel: "letter", invoice_ids: ["inv_1"],
+                                       instalment_id: "i9", currency: "EUR",
+                                       amount_due: "100.00", total: "100.00" }),
         "undeclared-state" => act(#{ kind: "enter-dunning-state", state: "suspended",
                                      blocks: ["service"], subscriptions: "keep" }),
         "read-only-field" => act(#{ kind: "set-field", record: "invoice", record_id: "inv_1",
@@ -221,6 +225,10 @@ fn output_may_only_name_what_the_pack_declares() {
         (
             "wrong-total",
             "actions[0].total: 10400 is not the amount due, fee and interest",
+        ),
+        (
+            "foreign-instalment",
+            "actions[0].instalment_id: \"i9\" is not an instalment of invoice \"inv_1\"",
         ),
         (
             "undeclared-state",

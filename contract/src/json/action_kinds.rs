@@ -42,6 +42,7 @@ pub(crate) fn extended_fields(kind: &ActionKind) -> &'static [&'static str] {
             "channel",
             "contact_id",
             "invoice_ids",
+            "instalment_id",
             "currency",
             "amount_due",
             "fee",
@@ -88,6 +89,7 @@ pub(crate) fn extended_to_json(detail: &ActionDetail, out: &mut Out) {
             out.put("channel", notice.channel.name());
             out.put_opt("contact_id", notice.contact_id.as_deref());
             out.put("invoice_ids", notice.invoice_ids.clone());
+            out.put_opt("instalment_id", notice.instalment_id.as_deref());
             out.put("currency", notice.amount_due.currency.as_str());
             put_money(out, "amount_due", &notice.amount_due);
             for (name, money) in [("fee", &notice.fee), ("interest", &notice.interest)] {
@@ -170,6 +172,7 @@ pub(crate) fn extended_detail(
                 channel: obj.req("channel", parse_enum)?,
                 contact_id: obj.opt("contact_id", string)?,
                 invoice_ids: obj.req("invoice_ids", ids)?,
+                instalment_id: obj.opt("instalment_id", string)?,
                 amount_due: money_in(obj, "amount_due", code)?,
                 fee: money_opt(obj, "fee", code)?,
                 interest: money_opt(obj, "interest", code)?,

@@ -114,6 +114,7 @@ fn every_kind() -> Vec<Action> {
             channel: Channel::Letter,
             contact_id: None,
             invoice_ids: vec!["inv_1".into(), "inv_2".into()],
+            instalment_id: Some("inst_1".into()),
             amount_due: Money::new(120_000, "EUR"),
             fee: Some(Money::new(1_250, "EUR")),
             interest: None,

@@ -204,7 +204,8 @@ records! {
     DunningExit { state }
     Fee { kind, amount, invoice_id, placement, label }
     Notice {
-        template, channel, contact_id, invoice_ids, amount_due, fee, interest, total, payment_link,
+        template, channel, contact_id, invoice_ids, instalment_id, amount_due, fee, interest, total,
+        payment_link,
     }
     PaymentRequest { amount, invoice_ids, attempt }
     FieldUpdate { record, record_id, name, value }
