@@ -3,7 +3,8 @@
 //!
 //! A manifest declares a parameter by its default (`sms_max = { USD = "500.00" }` is a money table,
 //! `own_origin = "crm-rules"` a text), or explicitly for the types a value alone cannot tell
-//! (`levels = { type = "table", columns = { days = "integer", fee = "decimal" }, default = [...] }`).
+//! (`levels = { type = "table", columns = { days = "integer", fee = "decimal" }, default = [...] }`;
+//! a column a row may leave out is `tag = { type = "text", optional = true }`).
 //! A context's override is read at the declared type, so `params.levels[2].days` is checked like any
 //! other input.
 
@@ -29,8 +30,39 @@ pub enum ParamType {
     Date,
     /// A list of texts.
     TextList,
-    /// Rows of named, typed columns, every column in every row.
-    Table(Vec<(String, ValueType)>),
+    /// Rows of named, typed columns: every required column in every row, an optional one where a
+    /// row gives it.
+    Table(Vec<Column>),
+}
+
+/// One column of a table parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The column's name (`days`).
+    pub name: String,
+    /// The type of its cells.
+    pub ty: ValueType,
+    /// A row may leave the cell out (or give `null`); the row then has no value for it.
+    pub optional: bool,
+}
+
+impl Column {
+    /// A column every row gives.
+    pub fn required(name: &str, ty: ValueType) -> Column {
+        Column {
+            name: name.to_owned(),
+            ty,
+            optional: false,
+        }
+    }
+
+    /// A column a row may leave out.
+    pub fn optional(name: &str, ty: ValueType) -> Column {
+        Column {
+            optional: true,
+            ..Column::required(name, ty)
+        }
+    }
 }
 
 impl ParamType {
@@ -92,8 +124,8 @@ impl ParamType {
         }
     }
 
-    /// Whether `value` is of this type (a table's rows: every column, each of its type, nothing
-    /// else).
+    /// Whether `value` is of this type (a table's rows: the declared columns in their order, each
+    /// of its type, every required one, nothing else).
     pub fn admits(&self, value: &ParamValue) -> bool {
         match (self, value) {
             (ParamType::Integer, ParamValue::Integer(_))
@@ -112,12 +144,21 @@ impl ParamType {
     }
 }
 
-fn row_fits(columns: &[(String, ValueType)], row: &ParamRow) -> bool {
-    row.fields.len() == columns.len()
-        && columns
-            .iter()
-            .zip(&row.fields)
-            .all(|((name, ty), field)| field.name == *name && ValueType::of(&field.value) == *ty)
+fn row_fits(columns: &[Column], row: &ParamRow) -> bool {
+    let mut cells = row.fields.iter().peekable();
+    for column in columns {
+        match cells.peek() {
+            Some(cell) if cell.name == column.name => {
+                if ValueType::of(&cell.value) != column.ty {
+                    return false;
+                }
+                cells.next();
+            }
+            _ if column.optional => {}
+            _ => return false,
+        }
+    }
+    cells.next().is_none()
 }
 
 /// One declared parameter.
@@ -195,5 +236,54 @@ impl RowExt for ParamRow {
             .iter()
             .find(|field: &&Field| field.name == column)
             .map(|field| &field.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Value;
+
+    fn row(cells: &[(&str, Value)]) -> ParamRow {
+        ParamRow {
+            fields: cells
+                .iter()
+                .map(|(name, value)| Field {
+                    name: (*name).to_owned(),
+                    value: value.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_row_fits_with_its_required_columns_in_order_and_optional_ones_where_given() {
+        let ty = ParamType::Table(vec![
+            Column::required("days", ValueType::Integer),
+            Column::optional("tag", ValueType::Text),
+            Column::required("fee", ValueType::Integer),
+        ]);
+        let fits = |cells: &[(&str, Value)]| ty.admits(&ParamValue::Table(vec![row(cells)]));
+        let days = ("days", Value::Integer(1));
+        let tag = ("tag", Value::Text("vip".into()));
+        let fee = ("fee", Value::Integer(5));
+        assert!(fits(&[days.clone(), tag.clone(), fee.clone()]));
+        assert!(
+            fits(&[days.clone(), fee.clone()]),
+            "the optional cell left out"
+        );
+        assert!(
+            !fits(&[days.clone(), tag.clone()]),
+            "a required cell missing"
+        );
+        assert!(!fits(&[fee.clone(), days.clone()]), "out of declared order");
+        assert!(
+            !fits(&[days.clone(), ("tag", Value::Integer(1)), fee.clone()]),
+            "mistyped"
+        );
+        assert!(
+            !fits(&[days, fee, ("extra", Value::Integer(1))]),
+            "an undeclared cell"
+        );
     }
 }

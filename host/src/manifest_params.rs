@@ -7,9 +7,10 @@
 //!
 //! [params.levels]                               # declared explicitly: a table
 //! type = "table"
-//! columns = { schedule = "text", days = "integer", fee_percent = "decimal" }
+//! columns = { schedule = "text", days = "integer", fee_percent = { type = "decimal", optional = true } }
 //! default = [
 //!   { schedule = "after-due-date", days = 15, fee_percent = "2.5" },
+//!   { schedule = "after-due-date", days = 30 },  # no fee_percent
 //! ]
 //!
 //! [params.endless_every]                        # optional, no default: unset unless a context sets it
@@ -19,9 +20,10 @@
 //!
 //! Types: `integer`, `text`, `bool`, `money-per-currency`, `decimal`, `money`, `date`, `text-list`,
 //! `table` (with `columns`, each a value type: `text`, `integer`, `decimal`, `money`, `bool`, `date`,
-//! `timestamp`, `text-list`). An optional parameter may be switched off by a context with `null`.
+//! `timestamp`, `text-list`; or `{ type = "text", optional = true }` for a column a row may leave
+//! out). An optional parameter may be switched off by a context with `null`.
 
-use crm_rules_contract::params::{ParamSpec, ParamType};
+use crm_rules_contract::params::{Column, ParamSpec, ParamType};
 use crm_rules_contract::types::{Param, ParamValue};
 use crm_rules_contract::vocabulary::ValueType;
 
@@ -133,28 +135,59 @@ fn declaration(name: &str, entry: &toml::Table) -> Result<(ParamSpec, ParamValue
     Ok((spec, value))
 }
 
-/// `columns = { name = "type", ... }`, in the order written.
-fn table_columns(at: &str, columns: &toml::Table) -> Result<Vec<(String, ValueType)>, String> {
+/// `columns = { name = "type", name = { type = "type", optional = true }, ... }`, in the order
+/// written.
+fn table_columns(at: &str, columns: &toml::Table) -> Result<Vec<Column>, String> {
     if columns.is_empty() {
         return Err(format!("{at}.columns: a table has at least one column"));
     }
     columns
         .iter()
-        .map(|(column, ty)| {
-            let toml::Value::String(ty) = ty else {
-                return Err(format!("{at}.columns.{column}: expected a type name"));
-            };
-            ValueType::from_name(ty)
-                .map(|ty| (column.clone(), ty))
-                .ok_or_else(|| {
-                    let all: Vec<&str> = ValueType::ALL.iter().map(|ty| ty.name()).collect();
-                    format!(
-                        "{at}.columns.{column}: unknown type `{ty}`, expected one of {}",
-                        all.join(", ")
-                    )
-                })
+        .map(|(name, declaration)| {
+            let at = format!("{at}.columns.{name}");
+            match declaration {
+                toml::Value::String(ty) => Ok(Column::required(name, value_type(&at, ty)?)),
+                toml::Value::Table(entry) => column_entry(&at, name, entry),
+                _ => Err(format!(
+                    "{at}: expected a type name, or {{ type = \"...\", optional = true }}"
+                )),
+            }
         })
         .collect()
+}
+
+/// `name = { type = "text", optional = true }`.
+fn column_entry(at: &str, name: &str, entry: &toml::Table) -> Result<Column, String> {
+    let mut ty = None;
+    let mut optional = false;
+    for (key, value) in entry {
+        match (key.as_str(), value) {
+            ("type", toml::Value::String(text)) => ty = Some(value_type(at, text)?),
+            ("optional", toml::Value::Boolean(flag)) => optional = *flag,
+            ("type" | "optional", _) => return Err(format!("{at}.{key}: wrong type of value")),
+            (other, _) => {
+                return Err(format!(
+                    "{at}: unknown key `{other}`, expected type, optional"
+                ));
+            }
+        }
+    }
+    let ty = ty.ok_or_else(|| format!("{at}: missing `type`"))?;
+    Ok(Column {
+        name: name.to_owned(),
+        ty,
+        optional,
+    })
+}
+
+fn value_type(at: &str, name: &str) -> Result<ValueType, String> {
+    ValueType::from_name(name).ok_or_else(|| {
+        let all: Vec<&str> = ValueType::ALL.iter().map(|ty| ty.name()).collect();
+        format!(
+            "{at}: unknown type `{name}`, expected one of {}",
+            all.join(", ")
+        )
+    })
 }
 
 fn is_param_name(name: &str) -> bool {
@@ -202,6 +235,33 @@ mod tests {
     }
 
     #[test]
+    fn a_column_may_be_declared_optional() {
+        let declared = read(
+            r#"
+            [levels]
+            type = "table"
+            columns = { days = "integer", tag = { type = "text", optional = true } }
+            default = [{ days = 15, tag = "vip" }, { days = 30 }]
+            "#,
+        )
+        .unwrap();
+        let ParamType::Table(columns) = &declared.specs[0].ty else {
+            panic!("{:?}", declared.specs[0]);
+        };
+        assert_eq!(
+            *columns,
+            [
+                Column::required("days", ValueType::Integer),
+                Column::optional("tag", ValueType::Text)
+            ]
+        );
+        let ParamValue::Table(rows) = &declared.defaults[0].value else {
+            panic!("{:?}", declared.defaults[0]);
+        };
+        assert_eq!((rows[0].fields.len(), rows[1].fields.len()), (2, 1));
+    }
+
+    #[test]
     fn mistakes_name_their_key() {
         let cases = [
             (
@@ -227,6 +287,22 @@ mod tests {
             (
                 "[a]\ntype = \"table\"\ncolumns = { d = \"integer\" }\ndefault = [{ e = 1 }]",
                 "[params] a.default[0].e: unknown column \"e\"",
+            ),
+            (
+                "[a]\ntype = \"table\"\ncolumns = { d = { type = \"integer\", optinal = true } }\ndefault = []",
+                "[params] a.columns.d: unknown key `optinal`, expected type, optional",
+            ),
+            (
+                "[a]\ntype = \"table\"\ncolumns = { d = { optional = true } }\ndefault = []",
+                "[params] a.columns.d: missing `type`",
+            ),
+            (
+                "[a]\ntype = \"table\"\ncolumns = { d = \"int\" }\ndefault = []",
+                "[params] a.columns.d: unknown type `int`",
+            ),
+            (
+                "[a]\ntype = \"table\"\ncolumns = { d = \"integer\", t = { type = \"text\", optional = true } }\ndefault = [{ t = \"x\" }]",
+                "[params] a.default[0].d: missing column",
             ),
             (
                 "[Bad]\ntype = \"text\"\ndefault = \"x\"",

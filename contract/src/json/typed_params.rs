@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::params::{ParamSpec, ParamType};
+use crate::params::{Column, ParamSpec, ParamType};
 use crate::types::{Field, Param, ParamRow, ParamValue};
 
 use super::amount::Sign;
@@ -56,12 +56,9 @@ fn typed(value: &Value, path: &Path, ty: &ParamType) -> Result<ParamValue, Input
     })
 }
 
-/// One row of a table: an object with exactly the declared columns.
-fn table_row(
-    value: &Value,
-    path: &Path,
-    columns: &[(String, crate::vocabulary::ValueType)],
-) -> Result<ParamRow, InputError> {
+/// One row of a table: an object of the declared columns, every required one given; an optional
+/// one left out or `null` is not in the row.
+fn table_row(value: &Value, path: &Path, columns: &[Column]) -> Result<ParamRow, InputError> {
     let Value::Object(row) = value else {
         return Err(mismatch(
             path,
@@ -69,24 +66,37 @@ fn table_row(
             value,
         ));
     };
-    let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
-    if let Some(unknown) = row.keys().find(|key| !names.contains(&key.as_str())) {
+    if let Some(unknown) = row
+        .keys()
+        .find(|key| !columns.iter().any(|column| column.name == **key))
+    {
+        let names: Vec<&str> = columns.iter().map(|column| column.name.as_str()).collect();
         return Err(path.field(unknown).error(format!(
             "unknown column \"{unknown}\", expected {}",
             names.join(", ")
         )));
     }
     let mut fields = Vec::with_capacity(columns.len());
-    for (name, ty) in columns {
-        let at = path.field(name);
-        let cell = match row.get(name) {
-            None => return Err(at.error("missing column: every row gives every column")),
-            Some(Value::Null) => return Err(at.error("null is not a value; give every column")),
+    for column in columns {
+        let at = path.field(&column.name);
+        let cell = match row.get(&column.name) {
+            None | Some(Value::Null) if column.optional => continue,
+            None => {
+                return Err(at.error(
+                    "missing column: every row gives every column the pack does not declare \
+                     optional",
+                ));
+            }
+            Some(Value::Null) => {
+                return Err(at.error(
+                    "null is not a value; the column is not optional, so every row gives it",
+                ));
+            }
             Some(cell) => cell,
         };
         fields.push(Field {
-            name: name.clone(),
-            value: typed_value(cell, &at, *ty, Source::Input)?,
+            name: column.name.clone(),
+            value: typed_value(cell, &at, column.ty, Source::Input)?,
         });
     }
     Ok(ParamRow { fields })
@@ -172,8 +182,9 @@ mod tests {
             ParamSpec {
                 name: "levels".into(),
                 ty: ParamType::Table(vec![
-                    ("days".into(), ValueType::Integer),
-                    ("fee".into(), ValueType::Decimal),
+                    Column::required("days", ValueType::Integer),
+                    Column::required("fee", ValueType::Decimal),
+                    Column::optional("tag", ValueType::Text),
                 ]),
                 optional: false,
             },
@@ -212,6 +223,25 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_column_may_be_left_out_or_null() {
+        let params = read(json!({
+            "levels": [{"days": 15, "fee": "2.5", "tag": "vip"}, {"days": 30, "fee": "1"},
+                       {"days": 45, "fee": "1", "tag": null}],
+        }))
+        .unwrap();
+        let ParamValue::Table(rows) = &params[0].value else {
+            panic!("{params:?}");
+        };
+        let names = |row: &ParamRow| -> Vec<String> {
+            row.fields.iter().map(|field| field.name.clone()).collect()
+        };
+        assert_eq!(names(&rows[0]), ["days", "fee", "tag"]);
+        assert_eq!(names(&rows[1]), ["days", "fee"]);
+        assert_eq!(names(&rows[2]), ["days", "fee"]);
+        assert!(specs()[0].admits(&params[0].value));
+    }
+
+    #[test]
     fn errors_name_the_row_and_column() {
         let cases = [
             (
@@ -220,11 +250,11 @@ mod tests {
             ),
             (
                 json!({"levels": [{"days": 15}]}),
-                "params.levels[0].fee: missing column: every row gives every column",
+                "params.levels[0].fee: missing column: every row gives every column the pack does not declare optional",
             ),
             (
                 json!({"levels": [{"days": 1, "fee": "1", "extra": 1}]}),
-                "params.levels[0].extra: unknown column \"extra\", expected days, fee",
+                "params.levels[0].extra: unknown column \"extra\", expected days, fee, tag",
             ),
             (
                 json!({"levels": null}),

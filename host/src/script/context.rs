@@ -2,6 +2,7 @@
 //! major units: `invoice.amount_due >= 500.00`), `Date` values, and instants as integer milliseconds.
 //! What contract 0.2 added (tags, custom fields, the trigger, ...) is in [`super::context_extras`].
 
+use crm_rules_contract::params::{ParamSpec, ParamType};
 use crm_rules_contract::types::*;
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Dynamic, INT, Map};
@@ -141,7 +142,9 @@ fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     }
 }
 
-fn params<'a>(params: impl Iterator<Item = &'a Param>) -> Dynamic {
+/// The parameters by name; a table's rows carry every declared column, `()` where an optional one
+/// is left out (so `row.tag` reads it either way, and a misspelt column is still an error).
+fn params<'a>(params: impl Iterator<Item = &'a Param>, specs: &[ParamSpec]) -> Dynamic {
     let mut map = Map::new();
     for param in params {
         let value = match &param.value {
@@ -160,7 +163,18 @@ fn params<'a>(params: impl Iterator<Item = &'a Param>) -> Dynamic {
             ParamValue::Money(amount_value) => money(amount_value),
             ParamValue::Date(date) => Dynamic::from(*date),
             ParamValue::TextList(items) => list(items, |item| text(item)),
-            ParamValue::Table(rows) => list(rows, |row| extras::named_values(&row.fields)),
+            ParamValue::Table(rows) => {
+                let columns = specs
+                    .iter()
+                    .find(|spec| spec.name == param.name)
+                    .and_then(|spec| match &spec.ty {
+                        ParamType::Table(columns) => Some(columns.as_slice()),
+                        _ => None,
+                    });
+                list(rows, |row| {
+                    extras::table_row(row, columns.unwrap_or_default())
+                })
+            }
             ParamValue::Unset => Dynamic::UNIT,
         };
         map.insert(param.name.as_str().into(), value);
@@ -218,7 +232,10 @@ pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param], vocabulary: &Vocabu
             }
         }),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
-        "params" => params(ctx.params.iter().chain(defaults.iter().copied())),
+        "params" => params(
+            ctx.params.iter().chain(defaults.iter().copied()),
+            vocabulary.params.as_deref().unwrap_or_default(),
+        ),
         "seen_keys" => seen_keys(ctx),
     }
 }

@@ -8,8 +8,10 @@
 //! milliseconds, text lists arrays. `tags` is an array of strings.
 
 use crm_rules_contract::json::decimal_to_exact;
+use crm_rules_contract::params::Column;
 use crm_rules_contract::types::{
-    BillingEntity, DunningStatus, Field, Instalment, RecordKind, Subscription, Trigger, Value,
+    BillingEntity, DunningStatus, Field, Instalment, ParamRow, RecordKind, Subscription, Trigger,
+    Value,
 };
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Array, Dynamic, Map};
@@ -52,6 +54,18 @@ pub(crate) fn fields(fields: &[Field], record: RecordKind, vocabulary: &Vocabula
 pub(crate) fn named_values(fields: &[Field]) -> Dynamic {
     let mut map = Map::new();
     for field in fields {
+        map.insert(field.name.as_str().into(), value(&field.value));
+    }
+    Dynamic::from_map(map)
+}
+
+/// A table parameter's row as a map: its cells, and `()` for each of `columns` it leaves out.
+pub(crate) fn table_row(row: &ParamRow, columns: &[Column]) -> Dynamic {
+    let mut map = Map::new();
+    for column in columns {
+        map.insert(column.name.as_str().into(), Dynamic::UNIT);
+    }
+    for field in &row.fields {
         map.insert(field.name.as_str().into(), value(&field.value));
     }
     Dynamic::from_map(map)

@@ -14,20 +14,20 @@ use crm_rules_guest::wire::{Named as _, OpenNamed as _};
 /// Milliseconds in a day: the next evaluation is `now` plus whole days of them.
 const DAY_MS: i64 = 86_400_000;
 
-/// One row of the `states` parameter.
+/// One row of the `states` parameter; `None` where the row leaves an optional column out.
 struct StateRow<'a> {
     state: &'a str,
-    min_days: i64,
-    min_unpaid: i64,
-    failed_reasons: &'a [String],
-    with_tag: &'a str,
-    without_tag: &'a str,
+    min_days: Option<i64>,
+    min_unpaid: Option<i64>,
+    failed_reasons: Option<&'a [String]>,
+    with_tag: Option<&'a str>,
+    without_tag: Option<&'a str>,
     block_changes: bool,
     block_service: bool,
     block_billing: bool,
-    subscriptions: &'a str,
-    message: &'a str,
-    interval_days: i64,
+    subscriptions: SubscriptionPolicy,
+    message: Option<&'a str>,
+    interval_days: Option<i64>,
 }
 
 /// One row of the `balance_thresholds` parameter.
@@ -54,6 +54,19 @@ struct Facts<'a> {
 fn column<'a>(table: &str, row: &'a ParamRow, name: &str) -> Result<&'a Value, String> {
     row.column(name)
         .ok_or_else(|| format!("{table}: a row has no column `{name}`"))
+}
+
+/// An optional column's value read by `read` (`None` when the row leaves it out).
+fn optional<'a, T>(
+    table: &str,
+    row: &'a ParamRow,
+    name: &str,
+    read: fn(&str, &'a ParamRow, &str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    match row.column(name) {
+        None => Ok(None),
+        Some(_) => read(table, row, name).map(Some),
+    }
 }
 
 fn text<'a>(table: &str, row: &'a ParamRow, name: &str) -> Result<&'a str, String> {
@@ -84,22 +97,67 @@ fn text_list<'a>(table: &str, row: &'a ParamRow, name: &str) -> Result<&'a [Stri
     }
 }
 
+/// A row's `subscriptions`: `keep`, `cancel-now` or `cancel-at-period-end`.
+fn subscription_policy(row: &ParamRow) -> Result<SubscriptionPolicy, String> {
+    let name = text("states", row, "subscriptions")?;
+    SubscriptionPolicy::from_name(name).ok_or_else(|| {
+        format!(
+            "states: subscriptions of \"{}\" is \"{name}\"; give keep, cancel-now or cancel-at-period-end",
+            text("states", row, "state").unwrap_or_default()
+        )
+    })
+}
+
+/// A row of `states`, checked: a part a row gives must be able to fail, so an empty tag or list,
+/// `min_unpaid` below 1 or a negative `min_days` is an error, never "no condition".
 fn state_row(row: &ParamRow) -> Result<StateRow<'_>, String> {
     const T: &str = "states";
-    Ok(StateRow {
+    let row = StateRow {
         state: text(T, row, "state")?,
-        min_days: integer(T, row, "min_days")?,
-        min_unpaid: integer(T, row, "min_unpaid")?,
-        failed_reasons: text_list(T, row, "failed_reasons")?,
-        with_tag: text(T, row, "with_tag")?,
-        without_tag: text(T, row, "without_tag")?,
+        min_days: optional(T, row, "min_days", integer)?,
+        min_unpaid: optional(T, row, "min_unpaid", integer)?,
+        failed_reasons: optional(T, row, "failed_reasons", text_list)?,
+        with_tag: optional(T, row, "with_tag", text)?,
+        without_tag: optional(T, row, "without_tag", text)?,
         block_changes: flag(T, row, "block_changes")?,
         block_service: flag(T, row, "block_service")?,
         block_billing: flag(T, row, "block_billing")?,
-        subscriptions: text(T, row, "subscriptions")?,
-        message: text(T, row, "message")?,
-        interval_days: integer(T, row, "interval_days")?,
-    })
+        subscriptions: subscription_policy(row)?,
+        message: optional(T, row, "message", text)?,
+        interval_days: optional(T, row, "interval_days", integer)?,
+    };
+    let state = row.state;
+    let below = |name: &str, value: Option<i64>, least: i64, what: &str| match value {
+        Some(value) if value < least => Err(format!(
+            "states: {name} of \"{state}\" is {value}; give {least} or more, or leave it out{what}"
+        )),
+        _ => Ok(()),
+    };
+    below("min_days", row.min_days, 0, "")?;
+    below("min_unpaid", row.min_unpaid, 1, "")?;
+    if row.failed_reasons.is_some_and(<[String]>::is_empty) {
+        return Err(format!(
+            "states: failed_reasons of \"{state}\" is empty; name a decline reason, or leave it out"
+        ));
+    }
+    for (name, value) in [
+        ("with_tag", row.with_tag),
+        ("without_tag", row.without_tag),
+        ("message", row.message),
+    ] {
+        if value == Some("") {
+            return Err(format!(
+                "states: {name} of \"{state}\" is empty; give one, or leave it out"
+            ));
+        }
+    }
+    below(
+        "interval_days",
+        row.interval_days,
+        1,
+        " (only a trigger evaluates again)",
+    )?;
+    Ok(row)
 }
 
 fn thresholds(ctx: &Context) -> Result<Vec<Threshold<'_>>, String> {
@@ -194,41 +252,40 @@ fn reaches(total: i128, exponent: u32, amount: &Decimal) -> bool {
     }
 }
 
-/// Whether `row`'s condition holds: every part it sets (see pack.toml), and at least one part set.
+/// Whether `row`'s condition holds: every part it gives (see pack.toml), and at least one part
+/// given.
 fn holds(ctx: &Context, row: &StateRow, facts: &Facts, thresholds: &[Threshold]) -> bool {
     let mut parts = 0;
-    if row.min_days > 0 {
+    if let Some(min_days) = row.min_days {
         parts += 1;
-        if facts.days.is_none_or(|days| days < row.min_days) {
+        if facts.days.is_none_or(|days| days < min_days) {
             return false;
         }
     }
-    if row.min_unpaid > 0 {
+    if let Some(min_unpaid) = row.min_unpaid {
         parts += 1;
-        if i64::try_from(facts.count).unwrap_or(i64::MAX) < row.min_unpaid {
+        if i64::try_from(facts.count).unwrap_or(i64::MAX) < min_unpaid {
             return false;
         }
     }
-    if !row.failed_reasons.is_empty() {
+    if let Some(reasons) = row.failed_reasons {
         parts += 1;
-        let listed = facts.failed_reason.is_some_and(|reason| {
-            row.failed_reasons
-                .iter()
-                .any(|listed| listed == reason.name())
-        });
+        let listed = facts
+            .failed_reason
+            .is_some_and(|reason| reasons.iter().any(|listed| listed == reason.name()));
         if !listed {
             return false;
         }
     }
-    if !row.with_tag.is_empty() {
+    if let Some(tag) = row.with_tag {
         parts += 1;
-        if !ctx.account.has_tag(row.with_tag) {
+        if !ctx.account.has_tag(tag) {
             return false;
         }
     }
-    if !row.without_tag.is_empty() {
+    if let Some(tag) = row.without_tag {
         parts += 1;
-        if ctx.account.has_tag(row.without_tag) {
+        if ctx.account.has_tag(tag) {
             return false;
         }
     }
@@ -257,19 +314,10 @@ fn target_row<'a>(
     facts: &Facts,
     thresholds: &[Threshold],
 ) -> Result<Option<StateRow<'a>>, String> {
-    for row in rows {
-        let row = state_row(row)?;
-        if row.interval_days < 0 {
-            return Err(format!(
-                "states: interval_days of \"{}\" is {}; give 0 or more",
-                row.state, row.interval_days
-            ));
-        }
-        if holds(ctx, &row, facts, thresholds) {
-            return Ok(Some(row));
-        }
-    }
-    Ok(None)
+    let rows = rows.iter().map(state_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .find(|row| holds(ctx, row, facts, thresholds)))
 }
 
 /// An unpaid total as an exact decimal with its currency's digits (`1505` JPY, `212.98` USD), by the
@@ -374,13 +422,6 @@ pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
                     .into_iter()
                     .filter_map(|(on, block)| on.then_some(block))
                     .collect();
-                    let subscriptions = SubscriptionPolicy::from_name(row.subscriptions)
-                        .ok_or_else(|| {
-                            format!(
-                                "states: subscriptions of \"{}\" is \"{}\"; give keep, cancel-now or cancel-at-period-end",
-                                row.state, row.subscriptions
-                            )
-                        })?;
                     out.act(
                         "overdue.enter",
                         key,
@@ -388,9 +429,8 @@ pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
                         ActionDetail::EnterDunningState(DunningEntry {
                             state: row.state.to_owned(),
                             blocks,
-                            customer_message: (!row.message.is_empty())
-                                .then(|| row.message.to_owned()),
-                            subscriptions,
+                            customer_message: row.message.map(str::to_owned),
+                            subscriptions: row.subscriptions,
                         }),
                     );
                 }
@@ -399,14 +439,17 @@ pub(crate) fn evaluate(ctx: &Context) -> Result<RuleOutput, String> {
         }
     }
 
-    // When to look again: the state's interval; clear with something unpaid, the initial interval;
-    // clear with nothing unpaid, or enforcement off, only a trigger can change the state.
+    // When to look again: the state's interval (none given: only a trigger); clear with something
+    // unpaid, the initial interval; clear with nothing unpaid, or enforcement off, only a trigger
+    // can change the state.
     let days = match &row {
         Some(row) => row.interval_days,
-        None if !enforcement_off && facts.count > 0 => ctx.param_int("initial_interval_days")?,
-        None => 0,
+        None if !enforcement_off && facts.count > 0 => {
+            Some(ctx.param_int("initial_interval_days")?)
+        }
+        None => None,
     };
-    if days > 0 {
+    if let Some(days) = days.filter(|days| *days > 0) {
         let at = days
             .checked_mul(DAY_MS)
             .and_then(|ms| ctx.now.checked_add(ms))
