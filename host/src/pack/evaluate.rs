@@ -89,63 +89,72 @@ impl RulePack {
                 .collect();
             return decision;
         }
-        // The defaults are added to each backend's own copy of the context, made once per
-        // evaluation; the native backend borrows `ctx` unless defaults are missing.
+        // The defaults are added to each backend's own view of the context, made once per
+        // evaluation: Rhai modules share one lazily converted `ctx`; the native backend borrows
+        // `ctx` unless defaults are missing.
         let missing = self.missing_params(ctx);
-        let mut rhai_ctx = None;
+        let sources = crate::script::context::Sources {
+            ctx,
+            defaults: &missing,
+            vocabulary: &self.vocabulary,
+        };
         let mut native_ctx = None;
         let mut wasm = self.wasm_session();
-        for module in self.modules_for(ctx) {
-            let (result, backend, fuel) = match &module.runner {
-                Runner::Wasm { index, entry, kind } => {
-                    let entry = Entry {
-                        name: entry,
-                        kind: *kind,
-                    };
-                    let (result, fuel) = wasm.call(*index, &entry, ctx, &missing, limits);
-                    (result.map_err(|e| (e, None)), Backend::Wasm, fuel)
-                }
-                Runner::Rhai(script) => {
-                    let value = rhai_ctx
-                        .get_or_insert_with(|| {
-                            crate::script::context::to_dynamic(ctx, &missing, &self.vocabulary)
-                        })
-                        .clone();
-                    let inner = &self.engine.inner;
-                    let counted = inner.rhai_memory == crate::RhaiMemory::Counted;
-                    let (result, operations) =
-                        script.call(&inner.rhai, value, (limits, &self.vocabulary), counted);
-                    let result = result.map_err(|failure| {
-                        let place = failure.position.map(|at| (failure.file, at));
-                        ((failure.kind, failure.message), place)
-                    });
-                    (result, Backend::Rhai, operations)
-                }
-                Runner::Native(run) => {
-                    let native_ctx: &Context = native_ctx.get_or_insert_with(|| {
-                        if missing.is_empty() {
-                            Cow::Borrowed(ctx)
-                        } else {
-                            let mut owned = ctx.clone();
-                            owned
-                                .params
-                                .extend(missing.iter().map(|&param| param.clone()));
-                            Cow::Owned(owned)
-                        }
-                    });
-                    let result = run(native_ctx)
-                        .map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
-                    (result, Backend::Native, 0)
-                }
-            };
-            decision.cost.push(ModuleCost {
-                module: module.spec.id.clone(),
-                backend,
-                fuel,
-            });
-            let result = result.and_then(|output| self.checked(output, ctx, limits));
-            self.record(&mut decision, module, result);
-        }
+        let mut rhai_left = self
+            .modules_for(ctx)
+            .filter(|module| matches!(module.runner, Runner::Rhai(_)))
+            .count();
+        crate::script::lazy_context::lend(&sources, |conversion| {
+            for module in self.modules_for(ctx) {
+                let (result, backend, fuel) = match &module.runner {
+                    Runner::Wasm { index, entry, kind } => {
+                        let entry = Entry {
+                            name: entry,
+                            kind: *kind,
+                        };
+                        let (result, fuel) = wasm.call(*index, &entry, ctx, &missing, limits);
+                        (result.map_err(|e| (e, None)), Backend::Wasm, fuel)
+                    }
+                    Runner::Rhai(script) => {
+                        rhai_left = rhai_left.saturating_sub(1);
+                        let view = conversion.module_view(rhai_left == 0);
+                        let value = rhai::Dynamic::from(view);
+                        let inner = &self.engine.inner;
+                        let counted = inner.rhai_memory == crate::RhaiMemory::Counted;
+                        let (result, operations) =
+                            script.call(&inner.rhai, value, (limits, &self.vocabulary), counted);
+                        let result = result.map_err(|failure| {
+                            let place = failure.position.map(|at| (failure.file, at));
+                            ((failure.kind, failure.message), place)
+                        });
+                        (result, Backend::Rhai, operations)
+                    }
+                    Runner::Native(run) => {
+                        let native_ctx: &Context = native_ctx.get_or_insert_with(|| {
+                            if missing.is_empty() {
+                                Cow::Borrowed(ctx)
+                            } else {
+                                let mut owned = ctx.clone();
+                                owned
+                                    .params
+                                    .extend(missing.iter().map(|&param| param.clone()));
+                                Cow::Owned(owned)
+                            }
+                        });
+                        let result = run(native_ctx)
+                            .map_err(|message| ((RuleErrorKind::RuleFailed, message), None));
+                        (result, Backend::Native, 0)
+                    }
+                };
+                decision.cost.push(ModuleCost {
+                    module: module.spec.id.clone(),
+                    backend,
+                    fuel,
+                });
+                let result = result.and_then(|output| self.checked(output, ctx, limits));
+                self.record(&mut decision, module, result);
+            }
+        });
         decision.context_cost = wasm
             .context_costs()
             .into_iter()

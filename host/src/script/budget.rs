@@ -102,6 +102,23 @@ pub(crate) fn start(limits: &Limits, counted: bool) {
 }
 
 /// Operations the current call has used so far.
+/// Runs `build` without charging what it leaves allocated to the running script's memory budget:
+/// the host converting its own context for the script (see [`super::lazy_context`]).
+pub(crate) fn uncounted<R>(build: impl FnOnce() -> R) -> R {
+    let before = crate::alloc::thread_net_bytes();
+    let result = build();
+    if let (Some(before), Some(after)) = (before, crate::alloc::thread_net_bytes()) {
+        BUDGET.with(|cell| {
+            let mut budget = cell.get();
+            if let Some((start, limit)) = budget.memory {
+                budget.memory = Some((start.saturating_add(after - before), limit));
+            }
+            cell.set(budget);
+        });
+    }
+    result
+}
+
 pub(crate) fn operations() -> u64 {
     BUDGET.with(Cell::get).operations
 }

@@ -194,34 +194,86 @@ fn seen_keys(ctx: &Context) -> Dynamic {
     map.into()
 }
 
-/// The whole context as a Rhai object map, with `defaults` added to its parameters and custom
-/// fields laid out as `vocabulary` declares them.
-pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param], vocabulary: &Vocabulary) -> Dynamic {
+/// The typed context and what a script's view of it adds: the parameter defaults the context does
+/// not override, and the vocabulary that lays out custom fields and table rows.
+pub(crate) struct Sources<'a> {
+    /// The evaluation's context.
+    pub(crate) ctx: &'a Context,
+    /// Declared parameters the context leaves at their defaults.
+    pub(crate) defaults: &'a [&'a Param],
+    /// The pack's vocabulary.
+    pub(crate) vocabulary: &'a Vocabulary,
+}
+
+/// The context's top-level fields as a script reads them (`ctx.invoices`), in a fixed order: the
+/// index of a name here is its slot in the evaluation's cache ([`super::lazy_context`]).
+pub(crate) const FIELDS: [&str; 14] = [
+    "now",
+    "today",
+    "trigger",
+    "account",
+    "invoices",
+    "deal_event",
+    "payment_attempts",
+    "activities",
+    "promises",
+    "subscriptions",
+    "billing_entities",
+    "calendar",
+    "params",
+    "seen_keys",
+];
+
+/// The top-level field [`FIELDS`]`[index]` as Rhai values (`()` for an index out of range, which
+/// callers never pass).
+pub(crate) fn top_level(index: usize, sources: &Sources<'_>) -> Dynamic {
     use crm_rules_contract::wire::OpenNamed as _;
-    map! {
+    let Sources {
+        ctx,
+        defaults,
+        vocabulary,
+    } = *sources;
+    let Some(field) = FIELDS.get(index) else {
+        return Dynamic::UNIT;
+    };
+    match *field {
         "now" => Dynamic::from(ctx.now),
         "today" => Dynamic::from(ctx.today),
         "trigger" => extras::trigger(&ctx.trigger),
         "account" => account(&ctx.account, vocabulary),
         "invoices" => list(&ctx.invoices, |i| invoice(i, vocabulary)),
-        "deal_event" => opt(ctx.deal_event.as_ref(), |event| deal_event(event, vocabulary)),
-        "payment_attempts" => list(&ctx.payment_attempts, |a| with_extras(map! {
-            "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-            "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
-            "decline_reason" => opt(a.decline_reason.as_ref(), name),
-            "amount" => opt(a.amount.as_ref(), money),
-            "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
-            "source_key" => opt(a.source_key.as_deref(), text),
-        }, &a.tags, &a.fields, RecordKind::PaymentAttempt, vocabulary)),
-        "activities" => list(&ctx.activities, |a| map! {
-            "id" => text(&a.id), "key" => text(&a.key), "kind" => text(a.kind.name()),
-            "rule" => opt(a.rule_id.as_deref(), text),
-            "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-            "step" => opt(a.step.as_deref(), text), "channel" => opt(a.channel.as_ref(), name),
-            "outcome" => name(&a.outcome), "fields" => extras::named_values(&a.fields),
+        "deal_event" => opt(ctx.deal_event.as_ref(), |event| {
+            deal_event(event, vocabulary)
+        }),
+        "payment_attempts" => list(&ctx.payment_attempts, |a| {
+            with_extras(
+                map! {
+                    "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
+                    "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
+                    "decline_reason" => opt(a.decline_reason.as_ref(), name),
+                    "amount" => opt(a.amount.as_ref(), money),
+                    "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
+                    "source_key" => opt(a.source_key.as_deref(), text),
+                },
+                &a.tags,
+                &a.fields,
+                RecordKind::PaymentAttempt,
+                vocabulary,
+            )
+        }),
+        "activities" => list(&ctx.activities, |a| {
+            map! {
+                "id" => text(&a.id), "key" => text(&a.key), "kind" => text(a.kind.name()),
+                "rule" => opt(a.rule_id.as_deref(), text),
+                "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
+                "step" => opt(a.step.as_deref(), text), "channel" => opt(a.channel.as_ref(), name),
+                "outcome" => name(&a.outcome), "fields" => extras::named_values(&a.fields),
+            }
         }),
         "subscriptions" => list(&ctx.subscriptions, |s| extras::subscription(s, vocabulary)),
-        "billing_entities" => list(&ctx.billing_entities, |e| extras::billing_entity(e, vocabulary)),
+        "billing_entities" => list(&ctx.billing_entities, |e| {
+            extras::billing_entity(e, vocabulary)
+        }),
         "promises" => list(&ctx.promises, |p| {
             let e = exponent(&p.amount.currency);
             map! {
@@ -237,5 +289,6 @@ pub(crate) fn to_dynamic(ctx: &Context, defaults: &[&Param], vocabulary: &Vocabu
             vocabulary.params.as_deref().unwrap_or_default(),
         ),
         "seen_keys" => seen_keys(ctx),
+        _ => Dynamic::UNIT,
     }
 }

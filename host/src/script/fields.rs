@@ -271,8 +271,19 @@ mod tests {
         )
         .expect("a context with every optional field")
         .context;
-        let root = crate::script::context::to_dynamic(&ctx, &[], &vocabulary);
-        let root = root.read_lock::<Map>().expect("a map");
+        let sources = crate::script::context::Sources {
+            ctx: &ctx,
+            defaults: &[],
+            vocabulary: &vocabulary,
+        };
+        let root: Map = crate::script::context::FIELDS
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let value = crate::script::context::top_level(index, &sources);
+                ((*name).into(), value)
+            })
+            .collect();
         let keys = |value: &Dynamic| -> Vec<String> {
             let mut keys: Vec<String> = value
                 .read_lock::<Map>()

@@ -9,6 +9,7 @@ mod custom_fields;
 mod dynamic;
 mod fields;
 mod helpers;
+pub(crate) mod lazy_context;
 mod output;
 mod params;
 mod sandbox;

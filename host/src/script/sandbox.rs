@@ -40,6 +40,7 @@ pub(crate) fn new_engine(limits: &Limits, memory: RhaiMemory) -> Engine {
     register_packages(&mut engine);
     super::helpers::register(&mut engine, limits);
     super::params::register(&mut engine);
+    super::lazy_context::register(&mut engine);
     super::custom_fields::register(&mut engine);
     super::capped::register(&mut engine, limits);
     super::traps::register(&mut engine);
