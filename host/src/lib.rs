@@ -49,6 +49,8 @@
 
 pub mod alloc;
 pub mod batch;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod decision;
 pub mod engine;
 pub mod error;

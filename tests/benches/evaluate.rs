@@ -9,7 +9,9 @@
 //! - `batch` throughput on 1 and 2 threads over a generated book;
 //! - large accounts, 100 to 10,000 invoices: time and fuel per invoice ([`large_account`]);
 //! - the context passed into a component once per module (contract 0.1) or once per evaluation
-//!   (0.2), same modules, same host ([`crossing`]).
+//!   (0.2), same modules, same host ([`crossing`]);
+//! - what the engine adds to a Rhai rule: a module that returns at once, and a small rule against
+//!   the same script called directly ([`rhai_overhead`]).
 //!
 //! Criterion prints its own figures first; then come the interleaved ratio tables, which are what
 //! the targets are judged by (interleaving exposes every backend to the same machine noise). A
@@ -33,6 +35,8 @@ use crm_rules_host::{EngineOptions, Limits, RuleEngine, RulePack};
 mod crossing;
 #[path = "evaluate/large_account.rs"]
 mod large_account;
+#[path = "evaluate/rhai_overhead.rs"]
+mod rhai_overhead;
 
 /// Counts each thread's heap bytes, so Rhai rules are held to their memory limit (see
 /// `crm_rules_host::RhaiMemory`).
@@ -302,6 +306,7 @@ fn main() {
     ];
     let accounts = large_account::accounts(&packs.wasm);
     let crossing_packs = crossing::packs(&engine);
+    let overhead = rhai_overhead::setup(&engine);
     let mut criterion = Criterion::default().configure_from_args();
     evaluation(&mut criterion, &packs, &contexts);
     instantiation(&mut criterion, &engine, &on_demand);
@@ -309,6 +314,7 @@ fn main() {
     load(&mut criterion, &engine);
     large_account::bench(&mut criterion, &backends, &accounts);
     crossing::bench(&mut criterion, &crossing_packs, &contexts);
+    rhai_overhead::bench(&mut criterion, &overhead, &contexts);
     criterion.final_summary();
     if wanted("evaluate") {
         evaluation_ratios(&packs, &contexts);
@@ -321,5 +327,8 @@ fn main() {
     }
     if wanted("context-crossing") {
         crossing::ratios(&crossing_packs, &contexts);
+    }
+    if wanted("rhai-overhead") {
+        rhai_overhead::ratios(&overhead, &contexts);
     }
 }

@@ -147,7 +147,7 @@ impl RulePack {
     }
 
     /// The pack's parameter defaults that `ctx` does not set.
-    fn missing_params(&self, ctx: &Context) -> Vec<&Param> {
+    pub(crate) fn missing_params(&self, ctx: &Context) -> Vec<&Param> {
         self.params
             .iter()
             .filter(|default| !ctx.params.iter().any(|given| given.name == default.name))
