@@ -40,3 +40,10 @@ Exit status:
   0  every pack loads and every fixture input is a valid context
   1  some pack is invalid (each problem is printed on standard error)
   2  usage, a write error";
+
+/// For `crm-rules serve --help`.
+pub const SERVE: &str = "\
+Exit status:
+  0  stopped by SIGTERM or Ctrl-C after the requests in flight finished
+  2  usage, an unreadable packs directory or token file, an address that cannot be listened on,
+     a non-loopback address without --api-token-file";

@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod exit;
 mod output;
+mod serve;
 mod test;
 
 use std::io::Write as _;
@@ -97,6 +98,12 @@ enum Command {
         #[arg(required = true)]
         packs: Vec<PathBuf>,
     },
+    /// Serve every pack under a directory over HTTP (a sidecar for host apps in any language):
+    /// POST /v1/packs/{name}/evaluate and /evaluate-batch, GET /v1/packs, /metrics, /healthz,
+    /// /readyz, and the OpenAPI document at /v1/openapi.json. SIGHUP reloads the packs; SIGTERM
+    /// drains the requests in flight and exits 0.
+    #[command(after_help = exit::SERVE)]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command, writing to `console`; `Err` is a usage, environment or write problem
@@ -119,6 +126,7 @@ pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             verbose,
         } => test::run(&engine, &packs, junit.as_deref(), verbose, console),
         Command::Check { packs } => check::run(&engine, &packs, console),
+        Command::Serve(args) => serve::run(engine, args),
     };
     // What the command printed is written out even when it failed.
     let flushed = console.out.flush();
