@@ -89,7 +89,9 @@ pub fn check(token: Option<&Token>, headers: &HeaderMap, what: &str) -> Result<(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Missing or wrong token",
-            format!("the {what} needs `Authorization: Bearer <token>` with the server's {what} token"),
+            format!(
+                "the {what} needs `Authorization: Bearer <token>` with the server's {what} token"
+            ),
         )),
     }
 }
@@ -100,7 +102,10 @@ mod tests {
 
     fn headers(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, value.parse().expect("a header value"));
+        headers.insert(
+            header::AUTHORIZATION,
+            value.parse().expect("a header value"),
+        );
         headers
     }
 
@@ -108,8 +113,16 @@ mod tests {
     fn only_the_exact_bearer_token_is_admitted() {
         let token = Token::new("0123456789abcdef");
         assert!(check(Some(&token), &headers("Bearer 0123456789abcdef"), "API").is_ok());
-        for wrong in ["Bearer 0123456789abcdeF", "Bearer 0123456789abcde", "0123456789abcdef", "Bearer "] {
-            assert!(check(Some(&token), &headers(wrong), "API").is_err(), "{wrong}");
+        for wrong in [
+            "Bearer 0123456789abcdeF",
+            "Bearer 0123456789abcde",
+            "0123456789abcdef",
+            "Bearer ",
+        ] {
+            assert!(
+                check(Some(&token), &headers(wrong), "API").is_err(),
+                "{wrong}"
+            );
         }
         assert!(check(Some(&token), &HeaderMap::new(), "API").is_err());
         assert!(check(None, &HeaderMap::new(), "API").is_ok());

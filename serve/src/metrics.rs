@@ -306,7 +306,11 @@ mod tests {
             histogram.observe(10.0);
         }
         let text = metrics.render(&Load::default());
-        assert!(text.contains("crm_rules_evaluations_total{pack=\"a\\\"b\",status=\"invalid-input\"} 1"));
+        assert!(
+            text.contains(
+                "crm_rules_evaluations_total{pack=\"a\\\"b\",status=\"invalid-input\"} 1"
+            )
+        );
         assert!(text.contains("crm_rules_evaluation_seconds_bucket{pack=\"p\",le=\"0.0001\"} 1"));
         assert!(text.contains("crm_rules_evaluation_seconds_bucket{pack=\"p\",le=\"0.5\"} 2"));
         assert!(text.contains("crm_rules_evaluation_seconds_bucket{pack=\"p\",le=\"+Inf\"} 3"));

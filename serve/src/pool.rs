@@ -151,7 +151,9 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_job_leaves_its_worker_working() {
         let pool = WorkerPool::new(1, 4).expect("starts");
-        let panicked = pool.submit(|| -> u8 { panic!("a host bug") }).expect("queued");
+        let panicked = pool
+            .submit(|| -> u8 { panic!("a host bug") })
+            .expect("queued");
         assert!(panicked.await.is_err(), "the caller sees the job gone");
         assert_eq!(pool.submit(|| 7).expect("queued").await, Ok(7));
     }

@@ -66,7 +66,9 @@ impl Problem {
             StatusCode::NOT_FOUND,
             "unknown-pack",
             "No such pack",
-            format!("no pack named \"{name}\" is served (served: {list}); GET /v1/packs lists them"),
+            format!(
+                "no pack named \"{name}\" is served (served: {list}); GET /v1/packs lists them"
+            ),
         )
     }
 
@@ -114,7 +116,10 @@ impl Problem {
 }
 
 /// `type` as a URI reference: `/problems/` and the slug.
-fn problem_uri<S: serde::Serializer>(slug: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
+fn problem_uri<S: serde::Serializer>(
+    slug: &&'static str,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format!("/problems/{slug}"))
 }
 

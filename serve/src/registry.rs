@@ -161,7 +161,10 @@ impl Registry {
             .cloned()
             .collect();
         *self.packs.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
-        *self.unloaded.write().unwrap_or_else(PoisonError::into_inner) = unloaded;
+        *self
+            .unloaded
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = unloaded;
         Ok(report)
     }
 }

@@ -51,7 +51,9 @@ pub(crate) async fn evaluate(
     match run(&state, &name, &pin, &headers, body, started).await {
         Ok(response) => response,
         Err((status, problem)) => {
-            state.metrics.refused(super::metric_pack(&state, &name), status);
+            state
+                .metrics
+                .refused(super::metric_pack(&state, &name), status);
             problem.into_response()
         }
     }
@@ -82,7 +84,12 @@ async fn run(
     let outcome = tokio::time::timeout(state.config.request_deadline, job)
         .await
         .map_err(|_| ("deadline", past_deadline(state)))?
-        .map_err(|_| ("failed", Problem::internal("the evaluation stopped unexpectedly")))?;
+        .map_err(|_| {
+            (
+                "failed",
+                Problem::internal("the evaluation stopped unexpectedly"),
+            )
+        })?;
     match outcome {
         Ok((body, decision)) => {
             state.metrics.decision(name, &decision, started.elapsed());

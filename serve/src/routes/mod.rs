@@ -35,7 +35,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/v1/packs", get(packs::list))
         .route("/v1/packs/{name}", get(packs::describe))
         .route("/v1/packs/{name}/evaluate", post(evaluate::evaluate))
-        .route("/v1/packs/{name}/evaluate-batch", post(batch::evaluate_batch))
+        .route(
+            "/v1/packs/{name}/evaluate-batch",
+            post(batch::evaluate_batch),
+        )
         .route("/v1/admin/reload", post(ops::admin_reload))
         .fallback(ops::not_found)
         .layer(middleware::from_fn(request_id))
@@ -126,7 +129,14 @@ pub(crate) fn content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(),
     let given = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
     match given {
         Some(given) if accepted.contains(&given.as_str()) => Ok(()),
         given => Err(Problem::new(
@@ -136,7 +146,10 @@ pub(crate) fn content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(),
             format!(
                 "the body must be sent as {} (got {})",
                 accepted.join(" or "),
-                given.map_or_else(|| "no Content-Type".to_owned(), |given| format!("\"{given}\""))
+                given.map_or_else(
+                    || "no Content-Type".to_owned(),
+                    |given| format!("\"{given}\"")
+                )
             ),
         )),
     }

@@ -103,7 +103,10 @@ pub struct FailedFolder {
     security(("admin_token" = [])),
     tag = "admin"
 )]
-pub(crate) async fn admin_reload(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn admin_reload(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
     let Some(token) = state.config.admin_token.as_ref() else {
         return Problem::new(
             StatusCode::FORBIDDEN,
