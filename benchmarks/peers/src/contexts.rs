@@ -8,11 +8,11 @@
 //! would produce now, so some actions are skipped as done. A few invoices carry an E1 key as their
 //! source key, and a few accounts a credit hold, for the other two places keys are done.
 
-use crm_rules_host::types::{Context, ParamValue};
 use crm_rules_host::RulePack;
+use crm_rules_host::types::{Context, ParamValue};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use zen_engine::Variable;
 
 /// The evaluation instant of every account: 10:00 in New York, so `today` is 2026-03-17.
@@ -95,7 +95,12 @@ fn account_context(rng: &mut SmallRng, index: usize) -> Value {
         // README.md).
         let id = format!("inv_{number:02}");
         let currency = if rng.random_bool(0.65) { "USD" } else { "EUR" };
-        let status = *pick(rng, &["open", "open", "open", "open", "open", "open", "paid", "draft", "void"]);
+        let status = *pick(
+            rng,
+            &[
+                "open", "open", "open", "open", "open", "open", "paid", "draft", "void",
+            ],
+        );
         let due = if rng.random_bool(0.08) {
             None
         } else if previous_due.is_some() && rng.random_bool(0.2) {
@@ -106,7 +111,12 @@ fn account_context(rng: &mut SmallRng, index: usize) -> Value {
         previous_due = due.or(previous_due);
         let total = rng.random_range(10_000..2_000_000_i64);
         let fully_paid = status == "paid" || rng.random_bool(0.1);
-        let dispute = *pick(rng, &["none", "none", "none", "none", "none", "none", "open", "open", "won"]);
+        let dispute = *pick(
+            rng,
+            &[
+                "none", "none", "none", "none", "none", "none", "open", "open", "won",
+            ],
+        );
         let issue = due.unwrap_or(TODAY) - 30;
         let mut invoice = json!({
             "id": id, "number": format!("INV-{index:03}-{number:02}"), "status": status,
@@ -121,7 +131,14 @@ fn account_context(rng: &mut SmallRng, index: usize) -> Value {
         } else if rng.random_bool(0.15) {
             invoice["paid"] = json!(amount(total / 3));
         }
-        planned.push(PlannedInvoice { id, currency, status, due, fully_paid, dispute });
+        planned.push(PlannedInvoice {
+            id,
+            currency,
+            status,
+            due,
+            fully_paid,
+            dispute,
+        });
         invoices.push(invoice);
     }
     // Done keys: an escalation the rule would ask for now is often already in the history (the
@@ -131,22 +148,32 @@ fn account_context(rng: &mut SmallRng, index: usize) -> Value {
     for invoice in &planned {
         let Some(due) = invoice.due else { continue };
         let eligible = invoice.status == "open" && !invoice.fully_paid && invoice.dispute != "open";
-        let Some(level) = level_for(TODAY - due) else { continue };
+        let Some(level) = level_for(TODAY - due) else {
+            continue;
+        };
         if eligible && rng.random_bool(0.25) {
-            let level = if rng.random_bool(0.7) { level } else { *pick(rng, &LEVELS) };
-            done_keys.push(format!("esc:{account_id}:{}:{level}:{}", invoice.currency, invoice.id));
+            let level = if rng.random_bool(0.7) {
+                level
+            } else {
+                *pick(rng, &LEVELS)
+            };
+            done_keys.push(format!(
+                "esc:{account_id}:{}:{level}:{}",
+                invoice.currency, invoice.id
+            ));
         }
     }
     let mut activities = Vec::new();
     let mut source_key_given = false;
     for (number, key) in done_keys.iter().enumerate() {
         // Now and then the escalation is known by the invoice it created, not by an activity.
-        if !source_key_given && rng.random_bool(0.1) {
-            if let Some(invoice) = invoices.last_mut() {
-                invoice["source_key"] = json!(key);
-                source_key_given = true;
-                continue;
-            }
+        if !source_key_given
+            && rng.random_bool(0.1)
+            && let Some(invoice) = invoices.last_mut()
+        {
+            invoice["source_key"] = json!(key);
+            source_key_given = true;
+            continue;
         }
         activities.push(json!({
             "id": format!("act_esc_{number:02}"), "key": key, "kind": "escalate",
@@ -180,7 +207,8 @@ fn account_context(rng: &mut SmallRng, index: usize) -> Value {
             Some(key) if rng.random_bool(0.3) => key.clone(),
             _ => format!("hold:{account_id}:declines"),
         };
-        account["credit_hold"] = json!({"reason": "declines", "key": key, "since": "2026-03-05T09:00:00Z"});
+        account["credit_hold"] =
+            json!({"reason": "declines", "key": key, "since": "2026-03-05T09:00:00Z"});
     }
     json!({
         "id": format!("peers-{index:03}"), "now": NOW, "account": account, "invoices": invoices,

@@ -112,7 +112,7 @@ impl InputChecks {
 
 impl Contender for InputChecks {
     fn name(&self) -> &'static str {
-        "crm-rules input checks alone"
+        "crm-rules input checks alone (in every pack)"
     }
 
     fn evaluate(&self, sample: &Sample) {
@@ -172,7 +172,12 @@ impl Contender for PlainRhai {
             .into_iter()
             .map(|action| {
                 let action = action.cast::<Map>();
-                let field = |name: &str| action.get(name).map(ToString::to_string).unwrap_or_default();
+                let field = |name: &str| {
+                    action
+                        .get(name)
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                };
                 ActionSummary {
                     kind: field("kind"),
                     key: field("key"),

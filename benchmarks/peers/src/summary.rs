@@ -16,7 +16,10 @@ impl ActionSummary {
     /// The escalation level the key names (15, 30 or 60 with the standard parameters), if it
     /// names one.
     pub fn level(&self) -> Option<i64> {
-        self.key.split(':').nth(3).and_then(|level| level.parse().ok())
+        self.key
+            .split(':')
+            .nth(3)
+            .and_then(|level| level.parse().ok())
     }
 }
 

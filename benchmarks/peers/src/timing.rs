@@ -30,7 +30,11 @@ impl Timings {
 
 /// Runs `blocks` rounds; in each, every contender evaluates every sample once, each evaluation
 /// timed on its own. One untimed round first warms every engine up.
-pub fn measure(contenders: &[Box<dyn Contender>], samples: &[Sample], blocks: usize) -> Vec<Timings> {
+pub fn measure(
+    contenders: &[Box<dyn Contender>],
+    samples: &[Sample],
+    blocks: usize,
+) -> Vec<Timings> {
     for contender in contenders {
         for sample in samples {
             contender.evaluate(black_box(sample));
