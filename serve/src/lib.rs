@@ -22,6 +22,7 @@
 //! ```
 
 pub mod auth;
+pub mod decision_log;
 pub mod metrics;
 pub mod openapi;
 pub mod pool;
@@ -40,6 +41,7 @@ use std::time::Duration;
 use crm_rules_host::RuleEngine;
 
 use crate::auth::Token;
+use crate::decision_log::{DecisionLog, DecisionLogConfig};
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
 use crate::registry::Registry;
@@ -62,11 +64,13 @@ pub struct ServerConfig {
     /// The longest a request for one evaluation may take, queue included: past it the request
     /// gets 503 (the evaluation itself is held to the engine's limits).
     pub request_deadline: Duration,
+    /// Where to log each evaluation request (input, decision, latency), if anywhere.
+    pub decision_log: Option<DecisionLogConfig>,
 }
 
 impl ServerConfig {
     /// Defaults: `127.0.0.1:8181`, a worker per core, a queue of 64 per worker, no tokens, a 5 s
-    /// request deadline.
+    /// request deadline, no decision log.
     pub fn new(packs_dir: PathBuf) -> ServerConfig {
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         ServerConfig {
@@ -77,6 +81,7 @@ impl ServerConfig {
             api_token: None,
             admin_token: None,
             request_deadline: Duration::from_secs(5),
+            decision_log: None,
         }
     }
 }
@@ -87,6 +92,8 @@ pub(crate) struct AppState {
     pub(crate) pool: WorkerPool,
     pub(crate) metrics: Metrics,
     pub(crate) config: ServerConfig,
+    /// The decision log, when asked for.
+    pub(crate) decision_log: Option<DecisionLog>,
     /// Set once shutdown began: `/readyz` then says so.
     pub(crate) draining: AtomicBool,
 }
@@ -95,7 +102,8 @@ pub(crate) struct AppState {
 /// lets the requests in flight finish, and returns. `SIGHUP` reloads the packs (on Unix).
 ///
 /// # Errors
-/// The packs directory cannot be read, the worker threads cannot start, or the listener fails.
+/// The packs directory cannot be read, the worker threads cannot start, the decision log cannot
+/// be opened, or the listener fails.
 pub async fn serve(
     engine: RuleEngine,
     config: ServerConfig,
@@ -115,11 +123,17 @@ pub async fn serve(
     }
     tracing::info!(packs = ?report.loaded, "packs loaded");
     let pool = WorkerPool::new(config.workers, config.queue)?;
+    let decision_log = config
+        .decision_log
+        .clone()
+        .map(DecisionLog::open)
+        .transpose()?;
     let state = Arc::new(AppState {
         registry,
         pool,
         metrics: Metrics::default(),
         config,
+        decision_log,
         draining: AtomicBool::new(false),
     });
     state.metrics.reload(report.failed.is_empty());

@@ -10,6 +10,7 @@ use clap::Args;
 use crm_rules_host::RuleEngine;
 use crm_rules_serve::ServerConfig;
 use crm_rules_serve::auth::Token;
+use crm_rules_serve::decision_log::DecisionLogConfig;
 
 /// `serve`'s options.
 #[derive(Debug, Args)]
@@ -41,6 +42,16 @@ pub struct ServeArgs {
     /// Log lines as JSON (one object per line) rather than text.
     #[arg(long)]
     log_json: bool,
+    /// Append each evaluation request (its pack and hash, the context as sent, the decision, the
+    /// latency) to this file as NDJSON; `input` of a line is a context `crm-rules eval` replays.
+    #[arg(long, value_name = "FILE")]
+    decision_log: Option<PathBuf>,
+    /// Rotate the decision log past this size (FILE.1 is then the newest old file).
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    decision_log_max_bytes: u64,
+    /// Rotated decision logs kept (FILE.1 to FILE.N).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    decision_log_keep: u32,
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains the requests in flight and exits 0.
@@ -66,6 +77,11 @@ pub fn run(engine: RuleEngine, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(Token::from_file)
         .transpose()?;
     config.request_deadline = Duration::from_millis(args.request_deadline_ms.max(1));
+    config.decision_log = args.decision_log.map(|path| DecisionLogConfig {
+        path,
+        max_bytes: args.decision_log_max_bytes.max(1),
+        keep: args.decision_log_keep,
+    });
     if !args.listen.ip().is_loopback() && config.api_token.is_none() {
         anyhow::bail!(
             "refusing to listen on {} without --api-token-file: only loopback may go unauthenticated",

@@ -13,6 +13,7 @@ use futures_util::StreamExt as _;
 
 use super::{Pin, content_type, pack_for};
 use crate::AppState;
+use crate::decision_log::Entry;
 use crate::problem::Problem;
 
 /// Evaluates one context.
@@ -77,9 +78,29 @@ async fn run(
         .await
         .map_err(|problem| ("refused", problem))?;
     let pack = Arc::clone(&served.pack);
+    let logging = Arc::clone(state);
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let job = state
         .pool
-        .submit(move || evaluate_bytes(&pack, &bytes))
+        .submit(move || {
+            let outcome = evaluate_bytes(&pack, &bytes);
+            if let (Some(log), Ok((body, _))) = (&logging.decision_log, &outcome) {
+                let identity = pack.identity();
+                log.record(&Entry {
+                    request_id: &request_id,
+                    pack: &identity.name,
+                    hash: &identity.hash,
+                    input: &bytes,
+                    decision: body,
+                    latency: started.elapsed(),
+                });
+            }
+            outcome
+        })
         .map_err(|_| ("busy", Problem::busy()))?;
     let outcome = tokio::time::timeout(state.config.request_deadline, job)
         .await

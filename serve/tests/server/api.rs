@@ -342,3 +342,63 @@ fn the_readme_python_client_runs() {
         "the README shows how to run the client"
     );
 }
+
+#[test]
+fn the_decision_log_holds_each_request_and_a_line_replays_to_its_decision() {
+    let dir = PacksDir::new();
+    dir.copy("examples/packs/first-pack", "first");
+    let log = dir.0.join("decisions.ndjson");
+    let server = start(&dir, Limits::default(), |config| {
+        config.decision_log = Some(crm_rules_serve::decision_log::DecisionLogConfig {
+            path: log.clone(),
+            max_bytes: 1 << 20,
+            keep: 2,
+        });
+    });
+    for _ in 0..2 {
+        let reply = post(
+            &server,
+            "/v1/packs/first-pack/evaluate",
+            JSON,
+            &try_context(),
+            &[("x-request-id", "r-7")],
+        );
+        assert_eq!(reply.status, 200);
+    }
+    let invalid = try_context().replace("\"2026-02-15\"", "\"tomorrow\"");
+    assert_eq!(
+        post(
+            &server,
+            "/v1/packs/first-pack/evaluate",
+            JSON,
+            &invalid,
+            &[]
+        )
+        .status,
+        422
+    );
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line per decision, none for the invalid input"
+    );
+    let line = &lines[1];
+    assert_eq!(line["request_id"], "r-7");
+    assert_eq!(line["pack"]["name"], "first-pack");
+    // Replayed: the logged input decides as logged.
+    let engine = crm_rules_host::RuleEngine::new(Limits::default()).expect("engine");
+    let pack = engine.load_pack(dir.0.join("first")).expect("pack");
+    assert_eq!(line["pack"]["hash"], pack.identity().hash.as_str());
+    let parsed = pack
+        .parse_context(&line["input"].to_string())
+        .expect("a context");
+    let replayed = pack
+        .evaluate_with_id(&parsed.context, parsed.id.as_deref())
+        .to_json();
+    assert_eq!(line["decision"], replayed);
+}
