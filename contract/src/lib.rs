@@ -37,6 +37,7 @@ pub mod output;
 pub mod params;
 pub mod suggest;
 pub mod text;
+pub mod value_type;
 pub mod vocabulary;
 pub mod wire;
 

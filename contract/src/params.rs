@@ -9,7 +9,7 @@
 //! other input.
 
 use crate::types::{Field, ParamRow, ParamValue};
-use crate::vocabulary::ValueType;
+use crate::value_type::ValueType;
 
 /// The type of a parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]

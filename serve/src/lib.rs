@@ -94,6 +94,8 @@ pub(crate) struct AppState {
     pub(crate) config: ServerConfig,
     /// The decision log, when asked for.
     pub(crate) decision_log: Option<DecisionLog>,
+    /// The OpenAPI document, rendered once at start.
+    pub(crate) openapi: String,
     /// Set once shutdown began: `/readyz` then says so.
     pub(crate) draining: AtomicBool,
 }
@@ -134,6 +136,7 @@ pub async fn serve(
         metrics: Metrics::default(),
         config,
         decision_log,
+        openapi: serde_json::to_string(&openapi::document()).map_err(std::io::Error::other)?,
         draining: AtomicBool::new(false),
     });
     state.metrics.reload(report.failed.is_empty());

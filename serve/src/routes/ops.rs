@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::packs::LoadErrorInfo;
 use crate::AppState;
 use crate::problem::Problem;
 
@@ -64,8 +65,13 @@ pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 
 /// This API's OpenAPI document, generated from the handlers and their types.
 #[utoipa::path(get, path = "/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)), tag = "operations")]
-pub(crate) async fn openapi() -> Response {
-    Json(crate::openapi::document()).into_response()
+pub(crate) async fn openapi(State(state): State<Arc<AppState>>) -> Response {
+    let mut response = state.openapi.clone().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// What a reload did.
@@ -75,18 +81,9 @@ pub struct ReloadResult {
     pub loaded: Vec<String>,
     /// Pack folders that failed, each with the loader's message (a pack they served before keeps
     /// serving).
-    pub failed: Vec<FailedFolder>,
+    pub failed: Vec<LoadErrorInfo>,
     /// Packs no longer served.
     pub removed: Vec<String>,
-}
-
-/// A folder that failed to load.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FailedFolder {
-    /// The folder, relative to the packs directory.
-    pub folder: String,
-    /// The loader's message.
-    pub message: String,
 }
 
 /// Reloads every pack: loaded to the side, then swapped in at once; requests in flight finish on
@@ -157,14 +154,7 @@ pub(crate) async fn reload(state: &Arc<AppState>) -> Option<ReloadResult> {
     tracing::info!(loaded = ?report.loaded, removed = ?report.removed, "packs reloaded");
     Some(ReloadResult {
         loaded: report.loaded,
-        failed: report
-            .failed
-            .into_iter()
-            .map(|failure| FailedFolder {
-                folder: failure.folder,
-                message: failure.message,
-            })
-            .collect(),
+        failed: report.failed.iter().map(super::packs::failure).collect(),
         removed: report.removed,
     })
 }

@@ -201,7 +201,8 @@ fn detail(served: &Served) -> PackDetail {
     }
 }
 
-fn failure(failure: &LoadFailure) -> LoadErrorInfo {
+/// A load failure as the API reports it.
+pub(crate) fn failure(failure: &LoadFailure) -> LoadErrorInfo {
     LoadErrorInfo {
         folder: failure.folder.clone(),
         message: failure.message.clone(),
