@@ -22,23 +22,33 @@ pub struct BodyReader {
 }
 
 /// Starts forwarding `body` into a [`BodyReader`]: the forwarding runs as a task on the async
-/// runtime, the reading on the worker that holds the reader.
-pub fn body_reader(body: axum::body::Body) -> BodyReader {
+/// runtime, the reading on the worker that holds the reader. The first chunk is awaited here,
+/// before the response starts: a client that sent `Expect: 100-continue` (curl does, for large
+/// bodies) gets its `100 Continue` then, rather than waiting a second for it to time out.
+pub async fn body_reader(body: axum::body::Body) -> BodyReader {
     let (sender, chunks) = mpsc::channel(CHUNKS);
-    tokio::spawn(async move {
-        let mut stream = body.into_data_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(std::io::Error::other);
-            let failed = chunk.is_err();
-            if sender.send(chunk).await.is_err() || failed {
-                return;
-            }
+    let mut stream = body.into_data_stream();
+    let (current, more) = match stream.next().await {
+        Some(Ok(chunk)) => (chunk, true),
+        Some(Err(error)) => {
+            // The error reaches the reader on its first read.
+            let _ = sender.try_send(Err(std::io::Error::other(error)));
+            (Bytes::new(), false)
         }
-    });
-    BodyReader {
-        chunks,
-        current: Bytes::new(),
+        None => (Bytes::new(), false),
+    };
+    if more {
+        tokio::spawn(async move {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(std::io::Error::other);
+                let failed = chunk.is_err();
+                if sender.send(chunk).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
     }
+    BodyReader { chunks, current }
 }
 
 impl Read for BodyReader {

@@ -58,7 +58,7 @@ pub(crate) async fn evaluate_batch(
             return problem.into_response();
         }
     };
-    let reader = body_reader(body);
+    let reader = body_reader(body).await;
     let (mut writer, response_body) = body_writer();
     let pack = Arc::clone(&served.pack);
     let metrics_state = Arc::clone(&state);
