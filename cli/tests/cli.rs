@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "cli/arms.rs"]
+mod arms;
 #[path = "cli/batch_lines.rs"]
 mod batch_lines;
 #[path = "cli/ceilings.rs"]

@@ -13,7 +13,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use crm_rules_host::batch::run_batch;
+use crm_rules_host::batch::{BatchOptions, run_batch};
 use crm_rules_host::{Limits, RuleEngine, RulePack};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -47,12 +47,17 @@ fuzz_target!(|data: &[u8]| {
         &PACK,
         BufReader::with_capacity(buffer, data),
         &mut output,
-        2,
-        &|_| {},
+        &BatchOptions {
+            threads: 2,
+            ..BatchOptions::default()
+        },
     )
     .expect("reading a slice and writing a Vec cannot fail");
     let expected = line_count(data);
-    assert_eq!(summary.contexts, expected as u64, "the summary counts every line");
+    assert_eq!(
+        summary.contexts, expected as u64,
+        "the summary counts every line"
+    );
     assert_eq!(
         summary.decisions + summary.input_errors,
         summary.contexts,
@@ -62,8 +67,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(output.is_empty());
         return;
     }
-    assert_eq!(output.last(), Some(&b'\n'), "the output ends with a newline");
-    let lines: Vec<&[u8]> = output[..output.len() - 1].split(|byte| *byte == b'\n').collect();
+    assert_eq!(
+        output.last(),
+        Some(&b'\n'),
+        "the output ends with a newline"
+    );
+    let lines: Vec<&[u8]> = output[..output.len() - 1]
+        .split(|byte| *byte == b'\n')
+        .collect();
     assert_eq!(lines.len(), expected, "one output line per input line");
     for (index, line) in lines.iter().enumerate() {
         let record: Value = serde_json::from_slice(line).expect("each output line is JSON");
@@ -73,7 +84,14 @@ fuzz_target!(|data: &[u8]| {
             .get("error")
             .and_then(Value::as_str)
             .is_some_and(|message| !message.is_empty());
-        assert!(decision != error, "a decision or an error, not both: {record}");
-        assert_eq!(record.as_object().map(|fields| fields.len()), Some(2), "{record}");
+        assert!(
+            decision != error,
+            "a decision or an error, not both: {record}"
+        );
+        assert_eq!(
+            record.as_object().map(|fields| fields.len()),
+            Some(2),
+            "{record}"
+        );
     }
 });

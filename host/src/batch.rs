@@ -9,29 +9,63 @@
 //! and a UTF-8 byte-order mark at the start of a line is skipped.
 
 mod lines;
+mod pipeline;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
-use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
+use crate::decision::PackIdentity;
 use crate::json::kind_name;
 use crate::pack::RulePack;
-use lines::{LineReader, RawLine};
+use crate::split::{Arm, Split};
+use pipeline::{LineJob, run_lines};
 
-/// Lines per unit of work: big enough to amortise channel traffic, small enough to keep memory flat.
-const CHUNK_LINES: usize = 512;
+/// How to run a book: threads, what each output line carries, and who else sees the decisions.
+#[derive(Clone, Copy)]
+pub struct BatchOptions<'a> {
+    /// Worker threads (at least one is used).
+    pub threads: usize,
+    /// Whether each decision line also carries the context it decided, as `"input"`, so that the
+    /// output alone can be replayed (`crm-rules fixture from-log`).
+    pub keep_input: bool,
+    /// A challenger pack deciding a share of the accounts; each decision then records its `arm`.
+    pub split: Option<Split<'a>>,
+    /// Called on the worker thread for every decision, as it is made (a decision log).
+    pub observer: Option<&'a (dyn Fn(&Evaluated<'_>) + Sync)>,
+    /// Called on the writing thread with the number of lines written so far.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
 
-/// Bytes of text per unit of work: a chunk of long lines closes before [`CHUNK_LINES`].
-const CHUNK_BYTES: usize = 1 << 20;
+impl Default for BatchOptions<'_> {
+    fn default() -> Self {
+        BatchOptions {
+            threads: 1,
+            keep_input: false,
+            split: None,
+            observer: None,
+            progress: None,
+        }
+    }
+}
 
-/// Chunks read but not yet written, per worker thread: bounds the memory of a run even when one
-/// chunk takes much longer than the ones after it.
-const CHUNKS_IN_FLIGHT_PER_THREAD: usize = 4;
+/// One decision of a batch run, as [`BatchOptions::observer`] sees it.
+pub struct Evaluated<'a> {
+    /// The input line.
+    pub line: u64,
+    /// The pack that decided.
+    pub pack: &'a PackIdentity,
+    /// The arm that decided, when the run has a challenger.
+    pub arm: Option<Arm>,
+    /// The context as it was read (JSON on one line).
+    pub input: &'a str,
+    /// The decision as written (JSON).
+    pub decision: &'a [u8],
+    /// From reading the context to the decision.
+    pub latency: Duration,
+}
 
 /// What a batch run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,6 +79,8 @@ pub struct BatchSummary {
     pub input_errors: u64,
     /// Rule errors inside decisions.
     pub rule_errors: u64,
+    /// Decisions made by the challenger, when the run has one.
+    pub challenger_decisions: u64,
     /// Actions, by kind.
     pub actions_by_kind: BTreeMap<String, u64>,
     /// Wall-clock time of the run.
@@ -67,6 +103,7 @@ impl BatchSummary {
         self.decisions += other.decisions;
         self.input_errors += other.input_errors;
         self.rule_errors += other.rule_errors;
+        self.challenger_decisions += other.challenger_decisions;
         for (kind, count) in &other.actions_by_kind {
             *self.actions_by_kind.entry(kind.clone()).or_default() += count;
         }
@@ -79,186 +116,111 @@ struct ChunkStats {
     decisions: u64,
     input_errors: u64,
     rule_errors: u64,
+    challenger_decisions: u64,
     actions_by_kind: HashMap<String, u64>,
 }
 
-struct Chunk {
-    index: u64,
-    first_line: u64,
-    lines: Vec<RawLine>,
+/// What a batch run does with each line: parse it for the pack of its arm, evaluate it, write the
+/// decision (or the error) as one line.
+struct BatchJob<'a> {
+    pack: &'a RulePack,
+    options: &'a BatchOptions<'a>,
 }
 
-struct Done {
-    index: u64,
-    output: Vec<u8>,
-    stats: ChunkStats,
-}
+impl LineJob for BatchJob<'_> {
+    type Tally = ChunkStats;
 
-/// Evaluates one line; appends its result line to `out`.
-fn evaluate_line(
-    pack: &RulePack,
-    line_number: u64,
-    line: &str,
-    out: &mut Vec<u8>,
-    stats: &mut ChunkStats,
-) {
-    stats.contexts += 1;
-    let result = pack.parse_context(line);
-    let record = match result {
-        Ok(parsed) => {
-            let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
-            stats.decisions += 1;
-            stats.rule_errors += decision.errors.len() as u64;
-            for decided in &decision.actions {
-                let kind = kind_name(&decided.action.detail);
-                match stats.actions_by_kind.get_mut(kind) {
-                    Some(count) => *count += 1,
-                    None => {
-                        stats.actions_by_kind.insert(kind.to_owned(), 1);
-                    }
+    fn max_line_bytes(&self) -> usize {
+        // Each arm's reader holds its lines to its own limit.
+        let challenger = self
+            .options
+            .split
+            .map(|split| split.challenger.limits().max_input_bytes);
+        self.pack
+            .limits()
+            .max_input_bytes
+            .max(challenger.unwrap_or(0))
+    }
+
+    fn line(
+        &self,
+        number: u64,
+        line: Result<&str, String>,
+        out: &mut Vec<u8>,
+        stats: &mut ChunkStats,
+    ) {
+        stats.contexts += 1;
+        let text = match line {
+            Ok(text) => text,
+            Err(message) => return refuse(number, &message, out, stats),
+        };
+        let started = Instant::now();
+        let arm = self
+            .options
+            .split
+            .map(|split| (split, split.arm_of_text(text)));
+        let pack = arm.map_or(self.pack, |(split, arm)| split.pack(self.pack, arm));
+        let parsed = match pack.parse_context(text) {
+            Ok(parsed) => parsed,
+            Err(error) => return refuse(number, &error.to_string(), out, stats),
+        };
+        let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
+        stats.decisions += 1;
+        stats.rule_errors += decision.errors.len() as u64;
+        for decided in &decision.actions {
+            let kind = kind_name(&decided.action.detail);
+            match stats.actions_by_kind.get_mut(kind) {
+                Some(count) => *count += 1,
+                None => {
+                    stats.actions_by_kind.insert(kind.to_owned(), 1);
                 }
             }
-            json!({"line": line_number, "decision": decision.to_json()})
         }
-        Err(error) => {
-            stats.input_errors += 1;
-            json!({"line": line_number, "error": error.to_string()})
+        let mut decision = decision.to_json();
+        let arm = arm.map(|(_, arm)| arm);
+        if let (Some(arm), Value::Object(object)) = (arm, &mut decision) {
+            if arm == Arm::Challenger {
+                stats.challenger_decisions += 1;
+            }
+            object.insert("arm".to_owned(), Value::String(arm.as_str().to_owned()));
         }
-    };
-    write_record(out, &record);
+        out.extend_from_slice(format!("{{\"line\":{number}").as_bytes());
+        if self.options.keep_input {
+            // Already read as a valid context: valid JSON, and on one line.
+            out.extend_from_slice(b",\"input\":");
+            out.extend_from_slice(text.trim().as_bytes());
+        }
+        out.extend_from_slice(b",\"decision\":");
+        let start = out.len();
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &decision);
+        if let Some(observer) = self.options.observer {
+            observer(&Evaluated {
+                line: number,
+                pack: pack.identity(),
+                arm,
+                input: text,
+                decision: &out[start..],
+                latency: started.elapsed(),
+            });
+        }
+        out.extend_from_slice(b"}\n");
+    }
 }
 
-/// Appends one result line to `out`.
-fn write_record(out: &mut Vec<u8>, record: &serde_json::Value) {
+/// Appends the error line of a line that is not a valid context, counted as an input error.
+fn refuse(number: u64, message: &str, out: &mut Vec<u8>, stats: &mut ChunkStats) {
+    stats.input_errors += 1;
     // Writing JSON into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, record);
+    let _ = serde_json::to_writer(&mut *out, &json!({"line": number, "error": message}));
     out.push(b'\n');
 }
 
-/// Reports a line that is not even text to parse: its error line, counted as an input error.
-fn refuse_line(line_number: u64, message: &str, out: &mut Vec<u8>, stats: &mut ChunkStats) {
-    stats.contexts += 1;
-    stats.input_errors += 1;
-    write_record(out, &json!({"line": line_number, "error": message}));
-}
-
-/// Turns one line as read into its result line: a refusal, or [`evaluate_line`].
-fn process_line(
-    pack: &RulePack,
-    line_number: u64,
-    line: &RawLine,
-    out: &mut Vec<u8>,
-    stats: &mut ChunkStats,
-) {
-    let max_bytes = pack.limits().max_input_bytes;
-    let bytes = match line {
-        RawLine::Bytes(bytes) => bytes,
-        RawLine::TooLong(length) => {
-            let message = format!(
-                "the line is {length} bytes, longer than the limit of {max_bytes} bytes \
-                 (Limits::max_input_bytes), so it was skipped unread; split the context, or \
-                 raise the limit (`crm-rules --max-input-bytes`)"
-            );
-            return refuse_line(line_number, &message, out, stats);
-        }
-    };
-    match crate::json::text_from_bytes_at(bytes, line_number) {
-        Err(error) => refuse_line(line_number, &error.to_string(), out, stats),
-        Ok(text) if text.trim_matches([' ', '\t', '\r']).is_empty() => refuse_line(
-            line_number,
-            "the line is blank; a book holds one JSON context per line, with no blank lines",
-            out,
-            stats,
-        ),
-        Ok(text) => evaluate_line(pack, line_number, text, out, stats),
-    }
-}
-
-fn worker(pack: &RulePack, chunks: &Mutex<Receiver<Chunk>>, done: &SyncSender<Done>) {
-    loop {
-        let next = match chunks.lock() {
-            Ok(receiver) => receiver.recv(),
-            Err(_) => return,
-        };
-        let Ok(chunk) = next else { return };
-        let mut output = Vec::with_capacity(chunk.lines.len() * 512);
-        let mut stats = ChunkStats::default();
-        for (offset, line) in chunk.lines.iter().enumerate() {
-            process_line(
-                pack,
-                chunk.first_line + offset as u64,
-                line,
-                &mut output,
-                &mut stats,
-            );
-        }
-        if done
-            .send(Done {
-                index: chunk.index,
-                output,
-                stats,
-            })
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-/// Reads `input` into chunks and sends them to the workers, each once `credits` grants one (the
-/// writer gives a credit back per chunk written); stops early when either side has gone.
-fn read_chunks(
-    input: impl BufRead,
-    max_line_bytes: usize,
-    chunks: &SyncSender<Chunk>,
-    credits: &Receiver<()>,
-) -> std::io::Result<()> {
-    let mut reader = LineReader::new(input, max_line_bytes);
-    let mut index = 0;
-    let mut line_number = 1;
-    loop {
-        let mut lines = Vec::with_capacity(CHUNK_LINES);
-        let mut bytes = 0;
-        while lines.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
-            let Some(line) = reader.next_line()? else {
-                break;
-            };
-            if let RawLine::Bytes(text) = &line {
-                bytes += text.len();
-            }
-            lines.push(line);
-        }
-        if lines.is_empty() || credits.recv().is_err() {
-            return Ok(());
-        }
-        let count = lines.len() as u64;
-        let chunk = Chunk {
-            index,
-            first_line: line_number,
-            lines,
-        };
-        if chunks.send(chunk).is_err() {
-            return Ok(());
-        }
-        index += 1;
-        line_number += count;
-    }
-}
-
-/// Waits for a thread of [`run_batch`] to end, all of it (its thread-locals too, so nothing of a run
-/// outlives it), and passes its panic on: a thread that died took lines with it, and a run that lost
-/// lines must not look complete.
-fn join<T>(thread: ScopedJoinHandle<'_, T>) -> T {
-    thread
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// Evaluates every line of `input` with `pack` on `threads` threads and writes one JSON line per
-/// input line to `output`, in input order: `{"line": N, "decision": {...}}` or
-/// `{"line": N, "error": "invoices[3].due_date: ..."}` (see the module documentation for what makes
-/// a line an error). `progress` is called with the number of lines done so far. A bad line never
-/// stops the run, and no line is held in memory beyond [`crate::Limits::max_input_bytes`].
+/// Evaluates every line of `input` with `pack` (and, with [`BatchOptions::split`], its challenger)
+/// and writes one JSON line per input line to `output`, in input order: `{"line": N, "decision":
+/// {...}}` or `{"line": N, "error": "invoices[3].due_date: ..."}` (see the module documentation
+/// for what makes a line an error). A bad line never stops the run, and no line is held in memory
+/// beyond [`crate::Limits::max_input_bytes`].
 ///
 /// # Errors
 /// Only I/O errors reading `input` or writing `output`; the lines before the error are written.
@@ -266,64 +228,16 @@ pub fn run_batch(
     pack: &RulePack,
     input: impl BufRead + Send,
     output: &mut dyn Write,
-    threads: usize,
-    progress: &dyn Fn(u64),
+    options: &BatchOptions<'_>,
 ) -> std::io::Result<BatchSummary> {
     let started = Instant::now();
-    let threads = threads.max(1);
-    let (chunk_sender, chunk_receiver) = sync_channel::<Chunk>(threads * 2);
-    let chunk_receiver = Arc::new(Mutex::new(chunk_receiver));
-    let (done_sender, done_receiver) = sync_channel::<Done>(threads * 2);
-    let in_flight = threads * CHUNKS_IN_FLIGHT_PER_THREAD;
-    let (credit_sender, credit_receiver) = sync_channel::<()>(in_flight);
-    for _ in 0..in_flight {
-        // The channel has room for every credit, and its receiver is alive here.
-        let _ = credit_sender.send(());
-    }
-    let max_line_bytes = pack.limits().max_input_bytes;
+    let job = BatchJob { pack, options };
     let mut summary = BatchSummary::default();
-    std::thread::scope(|scope| -> std::io::Result<()> {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let receiver = Arc::clone(&chunk_receiver);
-                let sender = done_sender.clone();
-                scope.spawn(move || worker(pack, &receiver, &sender))
-            })
-            .collect();
-        drop(done_sender);
-        let reader = scope
-            .spawn(move || read_chunks(input, max_line_bytes, &chunk_sender, &credit_receiver));
-        // Results arrive out of order; hold them until their turn (at most the chunks in flight).
-        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-        let mut next = 0;
-        let mut write_result = Ok(());
-        let mut credits = Some(credit_sender);
-        for done in done_receiver {
-            pending.insert(done.index, done);
-            while let Some(ready) = pending.remove(&next) {
-                if write_result.is_ok() {
-                    write_result = output.write_all(&ready.output);
-                }
-                if write_result.is_err() {
-                    // Nothing more can be written: no more credits, so the reader stops.
-                    credits = None;
-                }
-                if let Some(credits) = &credits {
-                    // The reader may have finished already; then the credit is not needed.
-                    let _ = credits.send(());
-                }
-                summary.absorb(&ready.stats);
-                progress(summary.contexts);
-                next += 1;
-            }
+    run_lines(&job, input, output, options.threads, &mut |stats| {
+        summary.absorb(&stats);
+        if let Some(progress) = options.progress {
+            progress(summary.contexts);
         }
-        let read_result = join(reader);
-        for worker in workers {
-            join(worker);
-        }
-        write_result?;
-        read_result?;
-        output.flush()
     })?;
     summary.elapsed = started.elapsed();
     Ok(summary)

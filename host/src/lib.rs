@@ -61,6 +61,7 @@ mod manifest_params;
 mod manifest_vocabulary;
 pub mod pack;
 mod script;
+pub mod split;
 use crm_rules_contract::suggest;
 mod validate;
 mod validate_declared;

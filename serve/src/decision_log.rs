@@ -1,10 +1,12 @@
-//! The decision log (opt-in, `--decision-log FILE`): one NDJSON line per evaluation request, with
-//! the request id, the pack's name and hash, the context as received, the decision and the latency,
-//! appended on the worker that made the decision and rotated by size (`FILE.1` is the newest old
-//! file, up to `FILE.{keep}`).
+//! The decision log (opt-in, `--decision-log FILE`): one NDJSON line per decision, with the request
+//! id, the pack's name and hash, the line of the book for a batch request, the arm when the pack
+//! has a challenger, the context as received, the decision and the latency, appended on the worker
+//! that made the decision and rotated by size (`FILE.1` is the newest old file, up to
+//! `FILE.{keep}`).
 //!
 //! Each line holds the input as it was sent, so a line can be replayed: its `input` is a context
-//! for `crm-rules eval`, and its `decision` what the pack at `pack.hash` decided then.
+//! for `crm-rules eval`, its `decision` what the pack at `pack.hash` decided then, and
+//! `crm-rules fixture from-log` turns it into a fixture case.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -39,9 +41,13 @@ pub struct Entry<'a> {
     pub pack: &'a str,
     /// The pack's content hash.
     pub hash: &'a str,
-    /// The body as received (a context).
-    pub input: &'a [u8],
-    /// The decision's JSON.
+    /// The line of the request's book, for a batch request.
+    pub line: Option<u64>,
+    /// `champion` or `challenger`, when the pack has a challenger.
+    pub arm: Option<&'a str>,
+    /// The context as received (JSON, already read as a valid context).
+    pub input: &'a str,
+    /// The decision (JSON on one line).
     pub decision: &'a [u8],
     /// From the request's arrival to the decision.
     pub latency: Duration,
@@ -64,21 +70,7 @@ impl DecisionLog {
     /// Appends `entry` as one line, rotating first when the file is full. A write that fails is
     /// logged and the decision still answered: the log never stops evaluation.
     pub fn record(&self, entry: &Entry<'_>) {
-        let input: Value = serde_json::from_slice(entry.input).unwrap_or(Value::Null);
-        let decision: Value = serde_json::from_slice(entry.decision).unwrap_or(Value::Null);
-        let at = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_millis());
-        let line = json!({
-            "at_unix_ms": at,
-            "request_id": entry.request_id,
-            "pack": {"name": entry.pack, "hash": entry.hash},
-            "latency_us": u64::try_from(entry.latency.as_micros()).unwrap_or(u64::MAX),
-            "input": input,
-            "decision": decision,
-        });
-        let mut text = line.to_string();
-        text.push('\n');
+        let text = line_of(entry);
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         if file.1 > 0 && file.1 + text.len() as u64 > self.config.max_bytes {
             match self.rotate() {
@@ -113,6 +105,43 @@ impl DecisionLog {
     }
 }
 
+/// The log line of `entry`: its fields, then the input (re-encoded onto one line only when it was
+/// sent over several) and the decision copied as they are.
+fn line_of(entry: &Entry<'_>) -> String {
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis());
+    let mut head = json!({
+        "at_unix_ms": at,
+        "request_id": entry.request_id,
+        "pack": {"name": entry.pack, "hash": entry.hash},
+    });
+    if let Value::Object(fields) = &mut head {
+        if let Some(line) = entry.line {
+            fields.insert("line".to_owned(), json!(line));
+        }
+        if let Some(arm) = entry.arm {
+            fields.insert("arm".to_owned(), json!(arm));
+        }
+        let micros = u64::try_from(entry.latency.as_micros()).unwrap_or(u64::MAX);
+        fields.insert("latency_us".to_owned(), json!(micros));
+    }
+    let mut text = head.to_string();
+    text.pop();
+    text.push_str(",\"input\":");
+    let input = entry.input.trim();
+    if input.contains(['\n', '\r']) {
+        let value: Value = serde_json::from_str(input).unwrap_or(Value::Null);
+        text.push_str(&value.to_string());
+    } else {
+        text.push_str(input);
+    }
+    text.push_str(",\"decision\":");
+    text.push_str(&String::from_utf8_lossy(entry.decision));
+    text.push_str("}\n");
+    text
+}
+
 fn append(path: &Path) -> std::io::Result<File> {
     OpenOptions::new().create(true).append(true).open(path)
 }
@@ -140,12 +169,14 @@ mod tests {
         })
         .expect("opens");
         for index in 0..10 {
-            let input = format!("{{\"id\": \"ctx-{index}\"}}");
+            let input = format!("{{\"id\":\n \"ctx-{index}\"}}");
             log.record(&Entry {
                 request_id: "req-1",
                 pack: "p",
                 hash: "sha256:00",
-                input: input.as_bytes(),
+                line: Some(index),
+                arm: Some("champion"),
+                input: &input,
                 decision: b"{\"status\": \"complete\"}",
                 latency: Duration::from_micros(42),
             });
@@ -157,6 +188,10 @@ mod tests {
         assert_eq!(last["decision"]["status"], "complete");
         assert_eq!(last["pack"]["hash"], "sha256:00");
         assert_eq!(last["latency_us"], 42);
+        assert_eq!(
+            (&last["line"], &last["arm"]),
+            (&json!(9), &json!("champion"))
+        );
         assert!(rotated(&path, 1).exists() && rotated(&path, 2).exists());
         assert!(!rotated(&path, 3).exists(), "only two old files are kept");
         for file in [path.clone(), rotated(&path, 1), rotated(&path, 2)] {

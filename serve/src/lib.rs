@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+pub mod arms;
 pub mod auth;
 pub mod decision_log;
 pub mod metrics;
@@ -40,6 +41,7 @@ use std::time::Duration;
 
 use crm_rules_host::RuleEngine;
 
+use crate::arms::SplitConfig;
 use crate::auth::Token;
 use crate::decision_log::{DecisionLog, DecisionLogConfig};
 use crate::metrics::Metrics;
@@ -64,8 +66,11 @@ pub struct ServerConfig {
     /// The longest a request for one evaluation may take, queue included: past it the request
     /// gets 503 (the evaluation itself is held to the engine's limits).
     pub request_deadline: Duration,
-    /// Where to log each evaluation request (input, decision, latency), if anywhere.
+    /// Where to log each decision (input, decision, latency), if anywhere.
     pub decision_log: Option<DecisionLogConfig>,
+    /// Challengers: requests for a champion's name decided by another pack for a share of the
+    /// accounts. Both packs must load at start.
+    pub splits: Vec<SplitConfig>,
 }
 
 impl ServerConfig {
@@ -82,6 +87,7 @@ impl ServerConfig {
             admin_token: None,
             request_deadline: Duration::from_secs(5),
             decision_log: None,
+            splits: Vec::new(),
         }
     }
 }
@@ -105,7 +111,7 @@ pub(crate) struct AppState {
 ///
 /// # Errors
 /// The packs directory cannot be read, the worker threads cannot start, the decision log cannot
-/// be opened, or the listener fails.
+/// be opened, a split names a pack that did not load, or the listener fails.
 pub async fn serve(
     engine: RuleEngine,
     config: ServerConfig,
@@ -124,6 +130,16 @@ pub async fn serve(
         tracing::warn!(folder = %failure.folder, error = %failure.message, "pack not loaded");
     }
     tracing::info!(packs = ?report.loaded, "packs loaded");
+    for split in &config.splits {
+        for name in [&split.champion, &split.challenger] {
+            if registry.get(name).is_none() {
+                return Err(std::io::Error::other(format!(
+                    "the split `{}={}:{}` names the pack \"{name}\", which is not served",
+                    split.champion, split.challenger, split.share
+                )));
+            }
+        }
+    }
     let pool = WorkerPool::new(config.workers, config.queue)?;
     let decision_log = config
         .decision_log

@@ -9,7 +9,7 @@
 use std::io::BufReader;
 use std::sync::OnceLock;
 
-use crm_rules_host::batch::run_batch;
+use crm_rules_host::batch::{BatchOptions, run_batch};
 use crm_rules_host::{Limits, RuleEngine, RulePack};
 use serde_json::Value;
 
@@ -79,8 +79,10 @@ fn a_book_mixing_every_kind_of_bad_line_yields_one_line_each_in_order() {
             pack(),
             BufReader::with_capacity(buffer, book.as_slice()),
             &mut output,
-            threads,
-            &|_| {},
+            &BatchOptions {
+                threads,
+                ..BatchOptions::default()
+            },
         )
         .expect("batch");
         let results: Vec<Value> = String::from_utf8(output)
@@ -131,7 +133,16 @@ fn lines_after_a_bad_byte_are_still_decided() {
         book.push(b'\n');
     }
     let mut output = Vec::new();
-    let summary = run_batch(pack(), book.as_slice(), &mut output, 2, &|_| {}).expect("batch");
+    let summary = run_batch(
+        pack(),
+        book.as_slice(),
+        &mut output,
+        &BatchOptions {
+            threads: 2,
+            ..BatchOptions::default()
+        },
+    )
+    .expect("batch");
     let results: Vec<Value> = output
         .split(|byte| *byte == b'\n')
         .filter(|line| !line.is_empty())
@@ -162,12 +173,61 @@ fn a_run_whose_reader_panicked_does_not_look_complete() {
             pack(),
             BufReader::new(PanickingReader),
             &mut Vec::new(),
-            2,
-            &|_| {},
+            &BatchOptions {
+                threads: 2,
+                ..BatchOptions::default()
+            },
         )
     });
     assert!(
         run.is_err(),
         "the reader's panic must reach the caller: {run:?}"
     );
+}
+
+#[test]
+fn the_observer_sees_each_decision_once_with_its_line_and_input_and_never_a_bad_line() {
+    let book = book();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let observe = |evaluated: &crm_rules_host::batch::Evaluated<'_>| {
+        let decision: Value = serde_json::from_slice(evaluated.decision).expect("JSON");
+        let input: Value = serde_json::from_str(evaluated.input).expect("a context");
+        seen.lock().expect("unpoisoned").push((
+            evaluated.line,
+            input["id"].clone(),
+            decision["context_id"].clone(),
+            evaluated.arm,
+            evaluated.pack.hash.clone(),
+        ));
+    };
+    let mut output = Vec::new();
+    let options = BatchOptions {
+        threads: 2,
+        keep_input: true,
+        observer: Some(&observe),
+        ..BatchOptions::default()
+    };
+    let summary = run_batch(pack(), book.as_slice(), &mut output, &options).expect("batch");
+    let mut seen = seen.into_inner().expect("unpoisoned");
+    seen.sort_by_key(|entry| entry.0);
+    let decided: Vec<u64> = EXPECTED
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Decision))
+        .map(|(line, _)| *line)
+        .collect();
+    assert_eq!(seen.iter().map(|entry| entry.0).collect::<Vec<_>>(), decided);
+    assert_eq!(summary.decisions, decided.len() as u64);
+    for (line, input_id, context_id, arm, hash) in &seen {
+        assert_eq!(input_id, &Value::from(format!("line-{line}")));
+        assert_eq!(input_id, context_id);
+        assert_eq!((arm, hash), (&None, &pack().identity().hash));
+    }
+    // Kept inputs: each decision line carries the context it decided, and error lines none.
+    for line in String::from_utf8(output).expect("UTF-8").lines() {
+        let line: Value = serde_json::from_str(line).expect("JSON");
+        assert_eq!(line["input"].is_object(), line["decision"].is_object(), "{line}");
+        if line["input"].is_object() {
+            assert_eq!(line["input"]["id"], line["decision"]["context_id"]);
+        }
+    }
 }

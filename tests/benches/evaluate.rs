@@ -153,8 +153,16 @@ fn batch(c: &mut Criterion, packs: &Packs) {
 
 fn run_batch(pack: &RulePack, text: &str, threads: usize) -> crm_rules_host::batch::BatchSummary {
     let mut sink = std::io::sink();
-    crm_rules_host::batch::run_batch(pack, text.as_bytes(), &mut sink, threads, &|_| {})
-        .expect("batch")
+    crm_rules_host::batch::run_batch(
+        pack,
+        text.as_bytes(),
+        &mut sink,
+        &crm_rules_host::batch::BatchOptions {
+            threads,
+            ..crm_rules_host::batch::BatchOptions::default()
+        },
+    )
+    .expect("batch")
 }
 
 fn cache_dir() -> PathBuf {

@@ -1,4 +1,5 @@
-//! `crm-rules batch PACK --input book.ndjson [--output decisions.ndjson] [--threads N]`.
+//! `crm-rules batch PACK --input book.ndjson [--output decisions.ndjson] [--threads N]
+//! [--challenger PACK --share 10%] [--keep-input]`.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal as _, Write};
@@ -7,23 +8,56 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use crm_rules_host::RuleEngine;
-use crm_rules_host::batch::run_batch;
+use crm_rules_host::batch::{BatchOptions, run_batch};
+use crm_rules_host::split::{Share, Split};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Console;
 use super::output::Sink;
 
+/// Champion/challenger: a second pack deciding a share of the accounts.
+#[derive(Debug, clap::Args)]
+pub struct ArmArgs {
+    /// A challenger pack folder: it decides `--share` of the accounts (chosen from each account's
+    /// id, the same on every run and machine), the pack given first decides the rest, and each
+    /// decision says its `arm`.
+    #[arg(long, requires = "share", value_name = "PACK")]
+    challenger: Option<std::path::PathBuf>,
+    /// The challenger's share of the accounts: a percentage, like `10%` or `2.5%`.
+    #[arg(long, requires = "challenger", value_name = "SHARE")]
+    share: Option<Share>,
+}
+
+/// What to run.
+pub struct BatchRun<'a> {
+    pub pack: &'a Path,
+    pub input: &'a Path,
+    pub output: Option<&'a Path>,
+    pub threads: Option<usize>,
+    pub arms: &'a ArmArgs,
+    pub keep_input: bool,
+}
+
 pub fn run(
     engine: &RuleEngine,
-    pack: &Path,
-    input: &Path,
-    output: Option<&Path>,
-    threads: Option<usize>,
+    run: &BatchRun<'_>,
     console: &mut Console,
 ) -> anyhow::Result<ExitCode> {
-    let pack = engine
-        .load_pack(pack)
-        .with_context(|| format!("failed to load pack `{}`", pack.display()))?;
+    let BatchRun {
+        pack,
+        input,
+        output,
+        threads,
+        arms,
+        keep_input,
+    } = *run;
+    let load = |path: &Path| {
+        engine
+            .load_pack(path)
+            .with_context(|| format!("failed to load pack `{}`", path.display()))
+    };
+    let pack = load(pack)?;
+    let challenger = arms.challenger.as_deref().map(load).transpose()?;
     let reader: Box<dyn std::io::BufRead + Send> = if input == Path::new("-") {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
@@ -61,10 +95,18 @@ pub fn run(
     } else {
         ProgressBar::hidden()
     };
-    let summary = run_batch(&pack, reader, writer, threads, &|done| {
-        bar.set_position(done)
-    })
-    .context("batch evaluation failed")?;
+    let progress = |done| bar.set_position(done);
+    let options = BatchOptions {
+        threads,
+        keep_input,
+        split: challenger
+            .as_ref()
+            .zip(arms.share)
+            .map(|(challenger, share)| Split { challenger, share }),
+        observer: None,
+        progress: Some(&progress),
+    };
+    let summary = run_batch(&pack, reader, writer, &options).context("batch evaluation failed")?;
     writer.flush().context("the output is incomplete")?;
     bar.finish_and_clear();
     let err = &mut console.err;
@@ -78,6 +120,17 @@ pub fn run(
         summary.elapsed,
         summary.throughput()
     )?;
+    if let (Some(challenger), Some(share)) = (&challenger, arms.share) {
+        writeln!(
+            err,
+            "  {} decisions by the challenger {} {} ({share} of accounts), {} by the champion {}",
+            summary.challenger_decisions,
+            challenger.identity().name,
+            challenger.identity().hash,
+            summary.decisions - summary.challenger_decisions,
+            pack.identity().hash,
+        )?;
+    }
     for (kind, count) in &summary.actions_by_kind {
         writeln!(err, "  {kind:32} {count}")?;
     }

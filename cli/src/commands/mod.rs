@@ -74,6 +74,12 @@ enum Command {
         /// Worker threads; all available cores by default.
         #[arg(long)]
         threads: Option<usize>,
+        #[command(flatten)]
+        arms: batch::ArmArgs,
+        /// Copy each context into its decision line, as `"input"`, so the output alone can be
+        /// replayed (`crm-rules fixture from-log`).
+        #[arg(long)]
+        keep_input: bool,
     },
     /// Run every fixture of the packs; print each failure as a diff.
     ///
@@ -119,7 +125,19 @@ pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             input,
             output,
             threads,
-        } => batch::run(&engine, &pack, &input, output.as_deref(), threads, console),
+            arms,
+            keep_input,
+        } => {
+            let run = batch::BatchRun {
+                pack: &pack,
+                input: &input,
+                output: output.as_deref(),
+                threads,
+                arms: &arms,
+                keep_input,
+            };
+            batch::run(&engine, &run, console)
+        }
         Command::Test {
             packs,
             junit,

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Args;
 use crm_rules_host::RuleEngine;
 use crm_rules_serve::ServerConfig;
+use crm_rules_serve::arms::SplitConfig;
 use crm_rules_serve::auth::Token;
 use crm_rules_serve::decision_log::DecisionLogConfig;
 
@@ -42,8 +43,10 @@ pub struct ServeArgs {
     /// Log lines as JSON (one object per line) rather than text.
     #[arg(long)]
     log_json: bool,
-    /// Append each evaluation request (its pack and hash, the context as sent, the decision, the
-    /// latency) to this file as NDJSON; `input` of a line is a context `crm-rules eval` replays.
+    /// Append each decision, of /evaluate and /evaluate-batch alike (its pack and hash, the line of
+    /// a batch, the arm, the context as sent, the decision, the latency), to this file as NDJSON;
+    /// `input` of a line is a context `crm-rules eval` replays, and `crm-rules fixture from-log`
+    /// turns lines into fixture cases.
     #[arg(long, value_name = "FILE")]
     decision_log: Option<PathBuf>,
     /// Rotate the decision log past this size (FILE.1 is then the newest old file).
@@ -52,6 +55,11 @@ pub struct ServeArgs {
     /// Rotated decision logs kept (FILE.1 to FILE.N).
     #[arg(long, value_name = "N", default_value_t = 5)]
     decision_log_keep: u32,
+    /// Champion/challenger: requests for CHAMPION are decided by CHALLENGER (a pack served beside
+    /// it) for SHARE of the accounts, chosen from each account's id, stable across runs and
+    /// machines; each decision says its `arm`. Repeat for several packs.
+    #[arg(long, value_name = "CHAMPION=CHALLENGER:SHARE")]
+    split: Vec<SplitConfig>,
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains the requests in flight and exits 0.
@@ -77,6 +85,7 @@ pub fn run(engine: RuleEngine, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(Token::from_file)
         .transpose()?;
     config.request_deadline = Duration::from_millis(args.request_deadline_ms.max(1));
+    config.splits = args.split;
     config.decision_log = args.decision_log.map(|path| DecisionLogConfig {
         path,
         max_bytes: args.decision_log_max_bytes.max(1),

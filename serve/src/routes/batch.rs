@@ -7,9 +7,12 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use crm_rules_host::batch::{BatchOptions, Evaluated, run_batch};
+use crm_rules_host::split::Arm;
 
 use super::{Pin, content_type, pack_for};
 use crate::AppState;
+use crate::decision_log::Entry;
 use crate::problem::Problem;
 use crate::streaming::{body_reader, body_writer};
 
@@ -21,7 +24,8 @@ const NDJSON: [&str; 2] = ["application/x-ndjson", "application/jsonl"];
 /// The body is NDJSON, one context per line; the answer, streamed as the lines are evaluated, has
 /// exactly one line per input line, in input order: `{"line": N, "decision": {...}}`, or
 /// `{"line": N, "error": "invoices[3].due_date: ..."}` for a line that is not a valid context (the
-/// other lines are still evaluated). Memory stays flat in the size of the book; each line is held
+/// other lines are still evaluated). With a challenger (`--split`), each decision says its `arm`;
+/// with a decision log, each decision is logged with its line. Memory stays flat in the size of the book; each line is held
 /// to the pack's input limit. The client should read the answer while it sends the book: both
 /// directions are bounded, so a client that sends a large book without reading stalls.
 #[utoipa::path(
@@ -60,12 +64,36 @@ pub(crate) async fn evaluate_batch(
     };
     let reader = body_reader(body).await;
     let (mut writer, response_body) = body_writer();
-    let pack = Arc::clone(&served.pack);
-    let metrics_state = Arc::clone(&state);
+    let arms = crate::arms::arms(&state, Arc::clone(&served.pack));
+    let worker_state = Arc::clone(&state);
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let submitted = state.pool.submit(move || {
         let input = std::io::BufReader::new(reader);
-        match crm_rules_host::batch::run_batch(&pack, input, &mut writer, 1, &|_| {}) {
-            Ok(summary) => metrics_state.metrics.batch(&name, &summary),
+        let log = |evaluated: &Evaluated<'_>| {
+            if let Some(log) = &worker_state.decision_log {
+                log.record(&Entry {
+                    request_id: &request_id,
+                    pack: &evaluated.pack.name,
+                    hash: &evaluated.pack.hash,
+                    line: Some(evaluated.line),
+                    arm: evaluated.arm.map(Arm::as_str),
+                    input: evaluated.input,
+                    decision: evaluated.decision,
+                    latency: evaluated.latency,
+                });
+            }
+        };
+        let options = BatchOptions {
+            split: arms.split(),
+            observer: Some(&log),
+            ..BatchOptions::default()
+        };
+        match run_batch(&arms.champion, input, &mut writer, &options) {
+            Ok(summary) => worker_state.metrics.batch(&name, &summary),
             Err(error) => tracing::warn!(pack = %name, %error, "batch ended early"),
         }
     });

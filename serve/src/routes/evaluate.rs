@@ -9,17 +9,21 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use crm_rules_host::Decision;
 use crm_rules_host::json::InputError;
+use crm_rules_host::split::Arm;
 use futures_util::StreamExt as _;
 
 use super::{Pin, content_type, pack_for};
 use crate::AppState;
+use crate::arms::Arms;
 use crate::decision_log::Entry;
 use crate::problem::Problem;
 
 /// Evaluates one context.
 ///
 /// The body is a context, exactly as `crm-rules eval` reads it (docs/contract.md); the answer is
-/// the decision `crm-rules eval` prints, with the pack's name, version and hash. A context that is
+/// the decision `crm-rules eval` prints, with the pack's name, version and hash. When the server
+/// runs the pack with a challenger (`--split`), the decision also says its `arm`, and its pack is
+/// the one that decided. A context that is
 /// not valid is a 422 whose `path` names the field. Rule failures are not HTTP errors: they are in
 /// the decision's `errors`, and its `status` says what they mean.
 #[utoipa::path(
@@ -77,7 +81,7 @@ async fn run(
     let bytes = read_limited(body, limit)
         .await
         .map_err(|problem| ("refused", problem))?;
-    let pack = Arc::clone(&served.pack);
+    let arms = crate::arms::arms(state, Arc::clone(&served.pack));
     let logging = Arc::clone(state);
     let request_id = headers
         .get("x-request-id")
@@ -87,15 +91,17 @@ async fn run(
     let job = state
         .pool
         .submit(move || {
-            let outcome = evaluate_bytes(&pack, &bytes);
-            if let (Some(log), Ok((body, _))) = (&logging.decision_log, &outcome) {
-                let identity = pack.identity();
+            let outcome = evaluate_bytes(&arms, &bytes);
+            if let (Some(log), Ok(evaluated)) = (&logging.decision_log, &outcome) {
+                let identity = &evaluated.decision.pack;
                 log.record(&Entry {
                     request_id: &request_id,
                     pack: &identity.name,
                     hash: &identity.hash,
-                    input: &bytes,
-                    decision: body,
+                    line: None,
+                    arm: evaluated.arm.map(Arm::as_str),
+                    input: crm_rules_host::json::text_from_bytes(&bytes).unwrap_or_default(),
+                    decision: &evaluated.body,
                     latency: started.elapsed(),
                 });
             }
@@ -112,9 +118,11 @@ async fn run(
             )
         })?;
     match outcome {
-        Ok((body, decision)) => {
-            state.metrics.decision(name, &decision, started.elapsed());
-            let mut response = (StatusCode::OK, body).into_response();
+        Ok(evaluated) => {
+            state
+                .metrics
+                .decision(name, &evaluated.decision, started.elapsed());
+            let mut response = (StatusCode::OK, evaluated.body).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -128,17 +136,32 @@ async fn run(
     }
 }
 
-/// Parses and evaluates one context on a worker: the decision's JSON, and the decision for the
-/// metrics.
-fn evaluate_bytes(
-    pack: &crm_rules_host::RulePack,
-    bytes: &[u8],
-) -> Result<(Vec<u8>, Decision), InputError> {
+/// One context decided on a worker.
+struct Evaluated {
+    /// The decision's JSON, as answered.
+    body: Vec<u8>,
+    /// The decision, for the metrics.
+    decision: Decision,
+    /// The arm that decided, when the pack has a challenger.
+    arm: Option<Arm>,
+}
+
+/// Parses and evaluates one context on a worker, with the pack of its arm.
+fn evaluate_bytes(arms: &Arms, bytes: &[u8]) -> Result<Evaluated, InputError> {
     let text = crm_rules_host::json::text_from_bytes(bytes)?;
+    let (pack, arm) = arms.pack_for_text(text);
     let parsed = pack.parse_context(text)?;
     let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
-    let body = serde_json::to_vec(&decision.to_json()).unwrap_or_default();
-    Ok((body, decision))
+    let mut json = decision.to_json();
+    if let (Some(arm), serde_json::Value::Object(object)) = (arm, &mut json) {
+        object.insert("arm".to_owned(), arm.as_str().into());
+    }
+    let body = serde_json::to_vec(&json).unwrap_or_default();
+    Ok(Evaluated {
+        body,
+        decision,
+        arm,
+    })
 }
 
 fn past_deadline(state: &AppState) -> Problem {

@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod arms;
 mod harness;
 mod load;
 

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 use std::path::PathBuf;
 
-use crm_rules_host::batch::run_batch;
+use crm_rules_host::batch::{BatchOptions, run_batch};
 use crm_rules_host::fixture;
 use crm_rules_host::json::{context_from_value, parse_context_str, parse_json};
 use crm_rules_host::{DecisionStatus, RuleErrorKind, RulePack};
@@ -123,8 +123,10 @@ fn batch_reports_duplicate_keys_and_bad_params_by_line() {
         &crate::standard().rhai,
         Cursor::new(book),
         &mut out,
-        2,
-        &|_| {},
+        &BatchOptions {
+            threads: 2,
+            ..BatchOptions::default()
+        },
     )
     .expect("the batch runs");
     assert_eq!((summary.decisions, summary.input_errors), (1, 2));
