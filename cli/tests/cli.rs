@@ -15,8 +15,20 @@ mod arms;
 mod batch_lines;
 #[path = "cli/ceilings.rs"]
 mod ceilings;
+#[path = "cli/coverage.rs"]
+mod coverage;
+#[path = "cli/diff.rs"]
+mod diff;
+#[path = "cli/explain.rs"]
+mod explain;
+#[path = "cli/diff_report.rs"]
+mod diff_report;
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
+#[path = "cli/fixture_from_log.rs"]
+mod fixture_from_log;
+#[path = "cli/init.rs"]
+mod init;
 #[path = "cli/messages.rs"]
 mod messages;
 #[path = "cli/output.rs"]

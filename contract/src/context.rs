@@ -33,6 +33,7 @@ impl From<ParamError> for String {
 
 impl Context {
     fn param(&self, name: &str) -> Option<&ParamValue> {
+        crate::explain::param_read(name);
         self.params
             .iter()
             .find(|param| param.name == name)

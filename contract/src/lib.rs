@@ -12,6 +12,7 @@
 //!   custom fields, and builders for a rule's output;
 //! - [`vocabulary`] and [`params`]: what a pack declares for the names the contract leaves open,
 //!   and for its parameters;
+//! - [`explain`]: notes of what a rule considered, kept only while a host explains a decision;
 //! - [`suggest`]: the "did you mean" of every message about a misspelt name;
 //! - [`text`]: joining strings, for the messages a rule writes;
 //! - [`json`] (feature `json`, on by default): the JSON codec of contexts, actions and suppressions.
@@ -28,6 +29,7 @@
 pub mod clock;
 pub mod context;
 pub mod date;
+pub mod explain;
 pub mod extras;
 #[cfg(feature = "json")]
 pub mod json;

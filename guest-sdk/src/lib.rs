@@ -34,7 +34,7 @@ pub mod testing;
 
 pub use crm_rules_contract::module::{Module, ModuleFn};
 pub use crm_rules_contract::{
-    clock, context, date, extras, money, output, params, text, types, vocabulary, wire,
+    clock, context, date, explain, extras, money, output, params, text, types, vocabulary, wire,
 };
 
 #[doc(hidden)]
@@ -79,8 +79,11 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// Holds `ctx` for the modules of `modules`.
+    /// Holds `ctx` for the modules of `modules`, and (in a component) sends what the modules
+    /// consider to the host while it explains the evaluation ([`explain`]).
     pub fn new(ctx: types::Context, modules: &'static [Module]) -> Evaluation {
+        #[cfg(target_arch = "wasm32")]
+        host_explain::observe();
         Evaluation { ctx, modules }
     }
 
@@ -93,6 +96,29 @@ impl Evaluation {
                 module_names(self.modules).join(", ")
             )),
         }
+    }
+}
+
+/// [`explain`] in a component: notes and parameter reads go to the host's `crm:rules/explain`
+/// import. Whether the host explains is asked once: each evaluation has a fresh instance.
+#[cfg(target_arch = "wasm32")]
+mod host_explain {
+    use std::sync::OnceLock;
+
+    use crate::bindings::crm::rules::explain as host;
+
+    static EXPLAINING: OnceLock<bool> = OnceLock::new();
+
+    fn explaining() -> bool {
+        *EXPLAINING.get_or_init(host::explaining)
+    }
+
+    pub(crate) fn observe() {
+        crate::explain::observe(crate::explain::Observer {
+            explaining,
+            note: host::trace,
+            param_read: host::param_read,
+        });
     }
 }
 

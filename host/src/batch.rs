@@ -9,7 +9,7 @@
 //! and a UTF-8 byte-order mark at the start of a line is skipped.
 
 mod lines;
-mod pipeline;
+pub(crate) mod pipeline;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
@@ -129,6 +129,10 @@ struct BatchJob<'a> {
 
 impl LineJob for BatchJob<'_> {
     type Tally = ChunkStats;
+
+    fn new_tally(&self) -> ChunkStats {
+        ChunkStats::default()
+    }
 
     fn max_line_bytes(&self) -> usize {
         // Each arm's reader holds its lines to its own limit.

@@ -52,8 +52,10 @@ pub mod batch;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod decision;
+pub mod diff;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod fixture;
 pub mod limits;
 pub mod manifest;

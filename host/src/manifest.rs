@@ -147,6 +147,11 @@ pub struct ModuleSpec {
     /// What its failure means.
     #[serde(default)]
     pub on_error: OnError,
+    /// The policy rule ids the module may emit (`rules = ["billing.closed-won"]`), when it
+    /// declares them: an action or suppression under any other id is then `bad-output`, and
+    /// `crm-rules test --coverage` lists the declared ids no fixture reaches.
+    #[serde(default)]
+    pub rules: Option<Vec<String>>,
 }
 
 /// A parsed `pack.toml`.
@@ -211,6 +216,9 @@ impl Manifest {
                     module.id
                 )));
             }
+            if let Some(rules) = &module.rules {
+                check_rule_ids(&module.id, rules).map_err(invalid)?;
+            }
             for trigger in &module.triggers {
                 if !crm_rules_contract::wire::TRIGGER_KINDS.contains(&trigger.as_str()) {
                     let hint = crate::suggest::closest(
@@ -234,6 +242,28 @@ impl Manifest {
         }
         Ok(manifest)
     }
+}
+
+/// A module's declared rule ids: at least one, none empty, none twice.
+fn check_rule_ids(module: &str, rules: &[String]) -> Result<(), String> {
+    if rules.is_empty() {
+        return Err(format!(
+            "module `{module}` declares `rules = []`: list the rule ids it emits, or leave \
+             `rules` out"
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for rule in rules {
+        if rule.trim().is_empty() {
+            return Err(format!("module `{module}`: `rules` holds an empty rule id"));
+        }
+        if !seen.insert(rule.as_str()) {
+            return Err(format!(
+                "module `{module}`: rule id `{rule}` is declared twice"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A TOML error for a terminal: one line saying where and what (`line 3, column 1: unknown field

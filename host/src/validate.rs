@@ -132,3 +132,32 @@ pub(crate) fn check(output: &RuleOutput, limits: &Limits) -> Result<(), (RuleErr
     }
     Ok(())
 }
+
+/// Every rule id of `output` is one of `declared` (the module's `rules`).
+///
+/// # Errors
+/// The first action or suppression under another id, with the nearest declared one.
+pub(crate) fn check_rule_ids(output: &RuleOutput, declared: &[String]) -> Result<(), String> {
+    let actions = output
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| (format!("actions[{index}]"), &action.rule_id));
+    let suppressed = output
+        .suppressed
+        .iter()
+        .enumerate()
+        .map(|(index, suppression)| (format!("suppressed[{index}]"), &suppression.rule_id));
+    for (place, rule) in actions.chain(suppressed) {
+        if !declared.iter().any(|id| id == rule) {
+            let hint = crate::suggest::closest(declared.iter().map(String::as_str), rule)
+                .map(|near: &str| format!(" (did you mean `{near}`?)"))
+                .unwrap_or_default();
+            return Err(format!(
+                "{place}: rule id `{rule}` is not among the module's declared `rules`{hint}; \
+                 declare it in pack.toml or fix the id"
+            ));
+        }
+    }
+    Ok(())
+}

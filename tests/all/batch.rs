@@ -215,7 +215,10 @@ fn the_observer_sees_each_decision_once_with_its_line_and_input_and_never_a_bad_
         .filter(|(_, outcome)| matches!(outcome, Outcome::Decision))
         .map(|(line, _)| *line)
         .collect();
-    assert_eq!(seen.iter().map(|entry| entry.0).collect::<Vec<_>>(), decided);
+    assert_eq!(
+        seen.iter().map(|entry| entry.0).collect::<Vec<_>>(),
+        decided
+    );
     assert_eq!(summary.decisions, decided.len() as u64);
     for (line, input_id, context_id, arm, hash) in &seen {
         assert_eq!(input_id, &Value::from(format!("line-{line}")));
@@ -225,7 +228,11 @@ fn the_observer_sees_each_decision_once_with_its_line_and_input_and_never_a_bad_
     // Kept inputs: each decision line carries the context it decided, and error lines none.
     for line in String::from_utf8(output).expect("UTF-8").lines() {
         let line: Value = serde_json::from_str(line).expect("JSON");
-        assert_eq!(line["input"].is_object(), line["decision"].is_object(), "{line}");
+        assert_eq!(
+            line["input"].is_object(),
+            line["decision"].is_object(),
+            "{line}"
+        );
         if line["input"].is_object() {
             assert_eq!(line["input"]["id"], line["decision"]["context_id"]);
         }

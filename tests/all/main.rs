@@ -14,6 +14,7 @@ mod compile_cache;
 mod contract_doc;
 mod embedding;
 mod example_packs;
+mod explain;
 mod fixture_matchers;
 mod fixtures;
 mod helpers;

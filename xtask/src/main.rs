@@ -58,8 +58,15 @@ fn ci() -> anyhow::Result<()> {
             "rules/examples/overdue-states",
             "rules/examples/overdue-states/rust",
             "rules/examples/invoice-ladder",
+            "examples/packs/first-pack",
+            "examples/packs/late-fees",
             "--junit",
             "target/fixtures-junit.xml",
+            // Every declared rule id of every pack fires or stands down in some case.
+            "--min-coverage",
+            "100",
+            "--coverage-json",
+            "target/fixtures-coverage.json",
         ],
     )
 }

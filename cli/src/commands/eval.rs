@@ -5,8 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use crm_rules_host::RuleEngine;
-use crm_rules_host::json::InputError;
+use crm_rules_host::json::{InputError, ParsedContext};
+use crm_rules_host::{RuleEngine, RulePack};
 
 use super::Console;
 
@@ -32,15 +32,13 @@ fn read_limited(
     )))
 }
 
-pub fn run(
-    engine: &RuleEngine,
-    pack: &Path,
+/// Reads the context `input` (a file, or `-` for standard input) for `pack`; an invalid one is
+/// reported on standard error and answered with exit code 2.
+pub fn read_context(
+    pack: &RulePack,
     input: &Path,
     console: &mut Console,
-) -> anyhow::Result<ExitCode> {
-    let pack = engine
-        .load_pack(pack)
-        .with_context(|| format!("failed to load pack `{}`", pack.display()))?;
+) -> anyhow::Result<Result<ParsedContext, ExitCode>> {
     let max_bytes = pack.limits().max_input_bytes;
     let (bytes, source) = if input == Path::new("-") {
         let bytes = read_limited(std::io::stdin().lock(), max_bytes)
@@ -57,8 +55,8 @@ pub fn run(
         let text = crm_rules_host::json::text_from_bytes(&bytes)?;
         pack.parse_context(text)
     });
-    let parsed = match parsed {
-        Ok(parsed) => parsed,
+    match parsed {
+        Ok(parsed) => Ok(Ok(parsed)),
         Err(error) => {
             writeln!(console.err, "error: invalid input `{source}`: {error}")?;
             if !error.path().is_empty() {
@@ -67,8 +65,23 @@ pub fn run(
                     "help: fix the field named above; see the input format in the README"
                 )?;
             }
-            return Ok(ExitCode::from(2));
+            Ok(Err(ExitCode::from(2)))
         }
+    }
+}
+
+pub fn run(
+    engine: &RuleEngine,
+    pack: &Path,
+    input: &Path,
+    console: &mut Console,
+) -> anyhow::Result<ExitCode> {
+    let pack = engine
+        .load_pack(pack)
+        .with_context(|| format!("failed to load pack `{}`", pack.display()))?;
+    let parsed = match read_context(&pack, input, console)? {
+        Ok(parsed) => parsed,
+        Err(code) => return Ok(code),
     };
     let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
     let json = serde_json::to_string_pretty(&decision.to_json())?;

@@ -47,3 +47,31 @@ Exit status:
   0  stopped by SIGTERM or Ctrl-C after the requests in flight finished
   2  usage, an unreadable packs directory or token file, an address that cannot be listened on,
      a non-loopback address without --api-token-file";
+
+/// For `crm-rules init --help`.
+pub const INIT: &str = "\
+Exit status:
+  0  the pack was written
+  2  usage, a folder that exists already, a write error";
+
+/// For `crm-rules fixture from-log --help`.
+pub const FIXTURE_FROM_LOG: &str = "\
+Exit status:
+  0  the cases were written
+  2  usage, an unreadable log, no logged decision matching the selection, a pack that does not
+     load, a write error";
+
+/// For `crm-rules diff --help`.
+pub const DIFF: &str = "\
+Exit status:
+  0  both packs read and decided every line (whether or not their decisions differ)
+  1  some line could not be read by one pack or both (each is in --output and counted in the
+     summary; the other lines are compared)
+  2  usage, an unreadable book, a pack that does not load, a write error";
+
+/// For `crm-rules explain --help`.
+pub const EXPLAIN: &str = "\
+Exit status:
+  0  the decision was explained
+  1  the pack decided differently while explained (a rule depends on being explained)
+  2  usage, an unreadable or invalid context, a pack that does not load, a write error";

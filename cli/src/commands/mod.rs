@@ -3,8 +3,15 @@
 mod batch;
 mod ceilings;
 mod check;
+mod coverage;
+mod diff;
+mod diff_html;
+mod diff_text;
 mod eval;
 mod exit;
+mod explain;
+mod fixture;
+mod init;
 mod output;
 mod serve;
 mod test;
@@ -96,6 +103,8 @@ enum Command {
         /// Print every case, not only failures.
         #[arg(long, short)]
         verbose: bool,
+        #[command(flatten)]
+        coverage: coverage::CoverageArgs,
     },
     /// Load and validate packs without evaluating anything: manifests, scripts, components, fixtures.
     #[command(after_help = exit::CHECK)]
@@ -110,6 +119,24 @@ enum Command {
     /// drains the requests in flight and exits 0.
     #[command(after_help = exit::SERVE)]
     Serve(serve::ServeArgs),
+    /// Explain one decision: per module, what it read (fields and parameters), the rules that
+    /// fired and those that stood down with the reason, its notes on the records it examined, and
+    /// its cost; a tree on a terminal, `--json` for tools.
+    #[command(after_help = exit::EXPLAIN)]
+    Explain(explain::ExplainArgs),
+    /// Compare two packs over a book: both decide every context (streaming, in parallel), and the
+    /// summary says per action kind what the challenger adds, removes or changes, the money those
+    /// actions carry per currency, the accounts whose decision changes (with examples), and the
+    /// errors on either side.
+    #[command(after_help = exit::DIFF)]
+    Diff(diff::DiffArgs),
+    /// Create a new pack: a manifest, one module per kind and a fixture for each, passing `check`
+    /// and `test` straight away.
+    #[command(after_help = exit::INIT)]
+    Init(init::InitArgs),
+    /// Work with fixtures: `fixture from-log` turns logged decisions into fixture cases.
+    #[command(subcommand)]
+    Fixture(fixture::FixtureCommand),
 }
 
 /// Runs the parsed command, writing to `console`; `Err` is a usage, environment or write problem
@@ -142,9 +169,21 @@ pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             packs,
             junit,
             verbose,
-        } => test::run(&engine, &packs, junit.as_deref(), verbose, console),
+            coverage,
+        } => {
+            let options = test::TestOptions {
+                junit: junit.as_deref(),
+                verbose,
+                coverage: &coverage,
+            };
+            test::run(&engine, &packs, &options, console)
+        }
         Command::Check { packs } => check::run(&engine, &packs, console),
         Command::Serve(args) => serve::run(engine, args),
+        Command::Explain(args) => explain::run(&engine, &args, console),
+        Command::Diff(args) => diff::run(&engine, &args, console),
+        Command::Init(args) => init::run(&engine, &args, console),
+        Command::Fixture(command) => fixture::run(&engine, command, console),
     };
     // What the command printed is written out even when it failed.
     let flushed = console.out.flush();

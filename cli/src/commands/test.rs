@@ -9,11 +9,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use crm_rules_host::RuleEngine;
+use crm_rules_host::fixture::coverage::Coverage;
 use crm_rules_host::fixture::junit::{LoadFailure, Suite};
 use crm_rules_host::fixture::{self, CaseResult};
 use serde_json::Value;
 
 use super::Console;
+use super::coverage::{self, CoverageArgs};
 
 /// Prints the entries of the decision's list `name` (`actions`, `suppressed`), one per line.
 fn print_list(out: &mut impl io::Write, result: &CaseResult, name: &str) -> io::Result<()> {
@@ -49,6 +51,10 @@ struct Tally {
     passed: usize,
     failed: usize,
     not_loaded: usize,
+    /// Packs whose coverage is below `--min-coverage`.
+    below_coverage: usize,
+    /// The coverage of each pack, when asked for.
+    coverage: Vec<Coverage>,
 }
 
 impl Tally {
@@ -71,10 +77,11 @@ impl Tally {
 fn run_pack(
     engine: &RuleEngine,
     dir: &Path,
-    verbose: bool,
+    options: &TestOptions<'_>,
     console: &mut Console,
     tally: &mut Tally,
 ) -> io::Result<Suite> {
+    let verbose = options.verbose;
     let name = dir.display().to_string();
     let mut suite = Suite {
         name: name.clone(),
@@ -102,7 +109,7 @@ fn run_pack(
             "pack `{name}` has no fixture cases in `{}`; add a fixture file there (see the README)",
             fixtures_dir.display()
         );
-        tally.not_loaded(console, &mut suite, name, message)?;
+        tally.not_loaded(console, &mut suite, name.clone(), message)?;
     }
     for case in &set.cases {
         let result = fixture::run_case(&pack, case);
@@ -117,20 +124,35 @@ fn run_pack(
         }
         suite.results.push(result);
     }
+    if options.coverage.wanted() && !set.cases.is_empty() {
+        let coverage = Coverage::measure(&pack, &suite.results);
+        coverage::print(&mut console.out, &coverage, &name)?;
+        if let Some(shortfall) = options.coverage.shortfall(&coverage) {
+            tally.below_coverage += 1;
+            console.error(&shortfall)?;
+        }
+        tally.coverage.push(coverage);
+    }
     Ok(suite)
+}
+
+/// What `crm-rules test` was asked for, beside the packs.
+pub struct TestOptions<'a> {
+    pub junit: Option<&'a Path>,
+    pub verbose: bool,
+    pub coverage: &'a CoverageArgs,
 }
 
 pub fn run(
     engine: &RuleEngine,
     packs: &[PathBuf],
-    junit: Option<&Path>,
-    verbose: bool,
+    options: &TestOptions<'_>,
     console: &mut Console,
 ) -> anyhow::Result<ExitCode> {
     let mut tally = Tally::default();
     let mut suites = Vec::with_capacity(packs.len());
     for dir in packs {
-        suites.push(run_pack(engine, dir, verbose, console, &mut tally)?);
+        suites.push(run_pack(engine, dir, options, console, &mut tally)?);
     }
     write!(
         console.out,
@@ -141,13 +163,18 @@ pub fn run(
         write!(console.out, ", {} not loaded", tally.not_loaded)?;
     }
     writeln!(console.out)?;
-    if let Some(path) = junit {
+    if let Some(path) = options.junit {
         std::fs::write(path, fixture::junit::render(&suites))
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    if let Some(path) = &options.coverage.coverage_json {
+        let json = serde_json::to_string_pretty(&tally.coverage)?;
+        std::fs::write(path, json + "\n")
             .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
     Ok(if tally.not_loaded > 0 {
         ExitCode::from(2)
-    } else if tally.failed > 0 {
+    } else if tally.failed > 0 || tally.below_coverage > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

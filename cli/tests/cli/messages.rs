@@ -91,7 +91,7 @@ fn toml_errors_keep_their_snippet_on_lines_of_its_own() {
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(
-        lines[0].ends_with("pack.toml`: line 8, column 1: unknown field `modle`, expected one of `id`, `kind`, `source`, `triggers`, `entry`, `on_error`"),
+        lines[0].ends_with("pack.toml`: line 8, column 1: unknown field `modle`, expected one of `id`, `kind`, `source`, `triggers`, `entry`, `on_error`, `rules`"),
         "{stderr}"
     );
     assert_eq!(

@@ -55,7 +55,7 @@ pub use action::{
 pub use context::{ParsedContext, parse_context, parse_context_in};
 pub use encoding::{text_from_bytes, text_from_bytes_at};
 pub use error::InputError;
-pub use params::{param_value_from_json, params_from_json};
+pub use params::{param_value_from_json, param_value_to_json, params_from_json};
 pub use references::check_references;
 pub use time::{timestamp_from_json, timestamp_to_rfc3339};
 pub use typed_params::param_value_as;

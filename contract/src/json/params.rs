@@ -13,6 +13,38 @@ use super::amount::{Sign, amount, currency};
 use super::error::InputError;
 use super::reader::{Path, describe};
 
+/// A parameter value as JSON: as a context's `params` override gives it, with decimals, amounts
+/// and dates as text, a money table as `{"USD": "500.00"}`, a table as a list of objects, and an
+/// unset optional parameter as `null`.
+pub fn param_value_to_json(value: &ParamValue) -> Value {
+    use crate::types::Value as Typed;
+    match value {
+        ParamValue::Integer(number) => Value::from(*number),
+        ParamValue::Text(text) => Value::from(text.as_str()),
+        ParamValue::Flag(flag) => Value::from(*flag),
+        ParamValue::MoneyTable(table) => Value::Object(
+            table
+                .iter()
+                .map(|money| {
+                    let amount = super::value_to_json(&Typed::Money(money.clone()));
+                    let text = amount.get("amount").cloned().unwrap_or(amount);
+                    (money.currency.clone(), text)
+                })
+                .collect(),
+        ),
+        ParamValue::Decimal(decimal) => super::value_to_json(&Typed::Decimal(*decimal)),
+        ParamValue::Money(money) => super::value_to_json(&Typed::Money(money.clone())),
+        ParamValue::Date(date) => super::value_to_json(&Typed::Date(*date)),
+        ParamValue::TextList(items) => Value::from(items.clone()),
+        ParamValue::Table(rows) => Value::Array(
+            rows.iter()
+                .map(|row| super::fields_to_json(&row.fields))
+                .collect(),
+        ),
+        ParamValue::Unset => Value::Null,
+    }
+}
+
 /// Converts one parameter value; errors name the path relative to the value (`USD: ...`).
 pub fn param_value_from_json(value: &Value) -> Result<ParamValue, String> {
     param_value(value, &Path::Root).map_err(|error| error.to_string())

@@ -28,7 +28,10 @@ const CHUNKS_IN_FLIGHT_PER_THREAD: usize = 4;
 /// What a streaming command does with each line of a book.
 pub(crate) trait LineJob: Sync {
     /// What the job counts, per chunk; the chunks' tallies are handed back in input order.
-    type Tally: Default + Send;
+    type Tally: Send;
+
+    /// An empty tally, for a chunk about to start.
+    fn new_tally(&self) -> Self::Tally;
 
     /// Lines longer than this are refused unread.
     fn max_line_bytes(&self) -> usize;
@@ -87,7 +90,7 @@ fn worker<J: LineJob>(job: &J, chunks: &Mutex<Receiver<Chunk>>, done: &SyncSende
         };
         let Ok(chunk) = next else { return };
         let mut output = Vec::with_capacity(chunk.lines.len() * 512);
-        let mut tally = J::Tally::default();
+        let mut tally = job.new_tally();
         for (offset, line) in chunk.lines.iter().enumerate() {
             let number = chunk.first_line + offset as u64;
             job.line(

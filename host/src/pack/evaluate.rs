@@ -106,6 +106,7 @@ impl RulePack {
             .count();
         crate::script::lazy_context::lend(&sources, |conversion| {
             for module in self.modules_for(ctx) {
+                crate::explain::recorder::begin_module(&module.spec.id);
                 let (result, backend, fuel) = match &module.runner {
                     Runner::Wasm { index, entry, kind } => {
                         let entry = Entry {
@@ -151,7 +152,7 @@ impl RulePack {
                     backend,
                     fuel,
                 });
-                let result = result.and_then(|output| self.checked(output, ctx, limits));
+                let result = result.and_then(|output| self.checked(output, module, ctx, limits));
                 self.record(&mut decision, module, result);
             }
         });
@@ -170,10 +171,15 @@ impl RulePack {
     fn checked(
         &self,
         output: RuleOutput,
+        module: &LoadedModule,
         ctx: &Context,
         limits: &Limits,
     ) -> Result<RuleOutput, Failure> {
         crate::validate::check(&output, limits).map_err(|error| (error, None))?;
+        if let Some(declared) = &module.spec.rules {
+            crate::validate::check_rule_ids(&output, declared)
+                .map_err(|message| ((RuleErrorKind::BadOutput, message), None))?;
+        }
         crate::validate_declared::check_declared(&output, &self.vocabulary, ctx)
             .map_err(|message| ((RuleErrorKind::BadOutput, message), None))?;
         Ok(output)

@@ -147,6 +147,11 @@ impl RulePack {
     }
 
     /// The pack's parameter defaults that `ctx` does not set.
+    /// The pack's default for parameter `name`, if it declares one.
+    pub(crate) fn default_param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|param| param.name == name)
+    }
+
     pub(crate) fn missing_params(&self, ctx: &Context) -> Vec<&Param> {
         self.params
             .iter()

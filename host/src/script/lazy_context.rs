@@ -152,6 +152,9 @@ impl ScriptContext {
         if let Some(value) = slot.get() {
             return Ok(value.clone());
         }
+        if let Some(name) = FIELDS.get(index) {
+            crate::explain::recorder::field_read(name);
+        }
         // The host converts and copies its own context: that is not the script's memory.
         let value = budget::uncounted(|| {
             self.conversion

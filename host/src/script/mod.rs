@@ -13,6 +13,7 @@ pub(crate) mod lazy_context;
 mod output;
 mod params;
 mod sandbox;
+mod trace;
 mod traps;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub(crate) struct Params(pub(crate) Map);
 
 impl Params {
     fn get(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        crate::explain::recorder::param_read(name);
         self.0.get(name).cloned().ok_or_else(|| {
             let suggestion = crate::suggest::closest(self.0.keys().map(|key| key.as_str()), name)
                 .map(|known| format!("; did you mean `{known}`?"))

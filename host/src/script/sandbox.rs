@@ -41,6 +41,7 @@ pub(crate) fn new_engine(limits: &Limits, memory: RhaiMemory) -> Engine {
     super::helpers::register(&mut engine, limits);
     super::params::register(&mut engine);
     super::lazy_context::register(&mut engine);
+    super::trace::register(&mut engine);
     super::custom_fields::register(&mut engine);
     super::capped::register(&mut engine, limits);
     super::traps::register(&mut engine);

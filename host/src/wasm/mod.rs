@@ -20,6 +20,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::error::LoadError;
+use crate::explain::recorder;
 use bindings::{v0_1, v0_2};
 use cache::{CompileCache, Origin};
 pub(crate) use session::{Entry, WasmSession};
@@ -85,14 +86,35 @@ const TYPE_INTERFACES: &[&str] = &[
     "crm:rules/types@0.1.0",
 ];
 
-/// The linker: it provides nothing but the contract's type-only interfaces ([`TYPE_INTERFACES`]).
+/// The linker: the contract's type-only interfaces ([`TYPE_INTERFACES`]), and `crm:rules/explain`,
+/// whose functions report to the explaining thread's recorder and do nothing otherwise.
 pub(crate) fn new_linker(engine: &Engine) -> Result<Linker<StoreState>, LoadError> {
+    let engine_error = |error: wasmtime::Error| LoadError::Engine(format!("{error:#}"));
     let mut linker = Linker::new(engine);
     for name in TYPE_INTERFACES {
-        linker
-            .instance(name)
-            .map_err(|error| LoadError::Engine(format!("{error:#}")))?;
+        linker.instance(name).map_err(engine_error)?;
     }
+    let mut explain = linker
+        .instance("crm:rules/explain@0.2.0")
+        .map_err(engine_error)?;
+    explain
+        .func_wrap("explaining", |_, (): ()| Ok((recorder::active(),)))
+        .map_err(engine_error)?;
+    explain
+        .func_wrap(
+            "trace",
+            |_, (rule, subject, message): (String, String, String)| {
+                recorder::note(&rule, &subject, &message);
+                Ok(())
+            },
+        )
+        .map_err(engine_error)?;
+    explain
+        .func_wrap("param-read", |_, (name,): (String,)| {
+            recorder::param_read(&name);
+            Ok(())
+        })
+        .map_err(engine_error)?;
     Ok(linker)
 }
 

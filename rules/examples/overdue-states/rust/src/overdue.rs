@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crm_rules_guest::explain;
 use crm_rules_guest::money::Currency;
 use crm_rules_guest::params::RowExt as _;
 use crm_rules_guest::prelude::*;
@@ -315,9 +316,15 @@ fn target_row<'a>(
     thresholds: &[Threshold],
 ) -> Result<Option<StateRow<'a>>, String> {
     let rows = rows.iter().map(state_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(rows
-        .into_iter()
-        .find(|row| holds(ctx, row, facts, thresholds)))
+    Ok(rows.into_iter().find(|row| {
+        let held = holds(ctx, row, facts, thresholds);
+        // A note for `crm-rules explain`; the message is only built while a decision is explained.
+        explain::trace("overdue.enter", &ctx.account.id, || {
+            let verdict = if held { "holds" } else { "does not hold" };
+            format!("state {}: its condition {verdict}", row.state)
+        });
+        held
+    }))
 }
 
 /// An unpaid total as an exact decimal with its currency's digits (`1505` JPY, `212.98` USD), by the
