@@ -19,12 +19,12 @@ mod ceilings;
 mod coverage;
 #[path = "cli/diff.rs"]
 mod diff;
-#[path = "cli/explain.rs"]
-mod explain;
 #[path = "cli/diff_report.rs"]
 mod diff_report;
 #[path = "cli/exit_codes.rs"]
 mod exit_codes;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/fixture_from_log.rs"]
 mod fixture_from_log;
 #[path = "cli/init.rs"]

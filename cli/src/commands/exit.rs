@@ -52,7 +52,7 @@ Exit status:
 pub const INIT: &str = "\
 Exit status:
   0  the pack was written
-  2  usage, a folder that exists already, a write error";
+  2  usage, a folder that is not empty, an invalid name, a write error";
 
 /// For `crm-rules fixture from-log --help`.
 pub const FIXTURE_FROM_LOG: &str = "\

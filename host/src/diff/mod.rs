@@ -99,11 +99,12 @@ impl LineJob for DiffJob<'_> {
         let decide = |pack: &RulePack| {
             pack.parse_context(text).map(|parsed| {
                 let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
-                (parsed.context.account.id.clone(), decision.to_json())
+                (parsed, decision.to_json())
             })
         };
         match (decide(self.champion), decide(self.challenger)) {
-            (Ok((account, champion)), Ok((_, challenger))) => {
+            (Ok((parsed, champion)), Ok((_, challenger))) => {
+                let account = parsed.context.account.id.clone();
                 let diff = ContextDiff {
                     line: number,
                     account_id: Some(account),
@@ -115,14 +116,16 @@ impl LineJob for DiffJob<'_> {
                     challenger_error: None,
                     changes: compare::compare(&champion, &challenger),
                 };
-                tally.decided(&champion, &challenger, &diff);
+                tally.decided(&champion, &challenger, &diff, &invoices_of(&parsed.context));
                 if !diff.changes.is_empty() {
                     write_line(out, &diff);
                 }
             }
             (champion, challenger) => {
                 let account = match (&champion, &challenger) {
-                    (Ok((account, _)), _) | (_, Ok((account, _))) => Some(account.clone()),
+                    (Ok((parsed, _)), _) | (_, Ok((parsed, _))) => {
+                        Some(parsed.context.account.id.clone())
+                    }
                     _ => None,
                 };
                 let champion = champion.err().map(|error| error.to_string());
@@ -135,6 +138,20 @@ impl LineJob for DiffJob<'_> {
             }
         }
     }
+}
+
+/// The context's invoices by id, with their currency and amount due.
+fn invoices_of(ctx: &crm_rules_contract::types::Context) -> summary::Invoices {
+    ctx.invoices
+        .iter()
+        .filter_map(|invoice| {
+            let code = crm_rules_contract::money::Currency::from_code(&invoice.currency).ok()?;
+            let due =
+                rust_decimal::Decimal::from_str_exact(&code.format_minor(invoice.amount_due_minor))
+                    .ok()?;
+            Some((invoice.id.clone(), (invoice.currency.clone(), due)))
+        })
+        .collect()
 }
 
 fn unread(

@@ -2,7 +2,7 @@
 //! first changed contexts as examples. Chunks are tallied apart and merged in input order, so the
 //! examples are the book's first changes whatever the number of threads.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -109,21 +109,29 @@ impl DiffSummary {
         }
     }
 
-    /// Counts one decided line: both decisions, and their diff.
-    pub(crate) fn decided(&mut self, champion: &Value, challenger: &Value, diff: &ContextDiff) {
+    /// Counts one decided line: both decisions, and their diff; `invoices` are the context's
+    /// invoices, for the money that actions about them touch.
+    pub(crate) fn decided(
+        &mut self,
+        champion: &Value,
+        challenger: &Value,
+        diff: &ContextDiff,
+        invoices: &Invoices,
+    ) {
         self.compared += 1;
         let actions = |decision: &Value| -> Vec<Value> {
             let list = decision.get("actions").and_then(Value::as_array);
             list.cloned().unwrap_or_default()
         };
-        for action in actions(champion) {
-            self.kind(&action).champion += 1;
-            self.add_money(&action, |totals| &mut totals.champion);
+        let (before, after) = (actions(champion), actions(challenger));
+        for action in &before {
+            self.kind(action).champion += 1;
         }
-        for action in actions(challenger) {
-            self.kind(&action).challenger += 1;
-            self.add_money(&action, |totals| &mut totals.challenger);
+        for action in &after {
+            self.kind(action).challenger += 1;
         }
+        self.add_money(touched(&before, invoices), |totals| &mut totals.champion);
+        self.add_money(touched(&after, invoices), |totals| &mut totals.challenger);
         let has_errors = |decision: &Value| {
             decision
                 .get("errors")
@@ -142,17 +150,27 @@ impl DiffSummary {
         self.changed += 1;
         for action in &changes.added {
             self.kind(action).added += 1;
-            self.add_money(action, |totals| &mut totals.added);
         }
         for action in &changes.removed {
             self.kind(action).removed += 1;
-            self.add_money(action, |totals| &mut totals.removed);
         }
         for action in &changes.changed {
             self.kind(&action.champion).changed += 1;
-            self.add_money(&action.champion, |totals| &mut totals.changed_from);
-            self.add_money(&action.challenger, |totals| &mut totals.changed_to);
         }
+        self.add_money(touched(&changes.added, invoices), |totals| {
+            &mut totals.added
+        });
+        self.add_money(touched(&changes.removed, invoices), |totals| {
+            &mut totals.removed
+        });
+        let from: Vec<Value> = changes.changed.iter().map(|c| c.champion.clone()).collect();
+        let to: Vec<Value> = changes
+            .changed
+            .iter()
+            .map(|c| c.challenger.clone())
+            .collect();
+        self.add_money(touched(&from, invoices), |totals| &mut totals.changed_from);
+        self.add_money(touched(&to, invoices), |totals| &mut totals.changed_to);
         self.suppressions_added += changes.suppressions_added.len() as u64;
         self.suppressions_removed += changes.suppressions_removed.len() as u64;
         self.status_changed += u64::from(changes.status.is_some());
@@ -182,8 +200,12 @@ impl DiffSummary {
         self.kinds.entry(field_text(action, "kind")).or_default()
     }
 
-    fn add_money(&mut self, action: &Value, column: fn(&mut MoneyTotals) -> &mut Decimal) {
-        if let Some((currency, amount)) = money_of(action) {
+    fn add_money(
+        &mut self,
+        amounts: BTreeMap<String, Decimal>,
+        column: fn(&mut MoneyTotals) -> &mut Decimal,
+    ) {
+        for (currency, amount) in amounts {
             *column(self.money.entry(currency).or_default()) += amount;
         }
     }
@@ -245,9 +267,38 @@ fn add_sides(counts: &mut SideCounts, more: &SideCounts) {
     counts.both += more.both;
 }
 
-/// The money an action carries: its currency, and its `amount` (an invoice, a fee, a payment
-/// request) or `total` (a notice).
-fn money_of(action: &Value) -> Option<(String, Decimal)> {
+/// A context's invoices by id: currency and amount due.
+pub(crate) type Invoices = HashMap<String, (String, Decimal)>;
+
+/// The money `actions` touch, per currency: what an action carries itself (`amount` of an invoice
+/// to create, a fee or a payment request; `total` of a notice), else the amount due of the
+/// invoices it is about (`invoice_id`, `invoice_ids`), each invoice counted once.
+fn touched(actions: &[Value], invoices: &Invoices) -> BTreeMap<String, Decimal> {
+    let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut counted: HashSet<&str> = HashSet::new();
+    for action in actions {
+        if let Some((currency, amount)) = carried(action) {
+            *totals.entry(currency).or_default() += amount;
+            continue;
+        }
+        let one = action.get("invoice_id").and_then(Value::as_str);
+        let many = action.get("invoice_ids").and_then(Value::as_array);
+        let ids = one
+            .into_iter()
+            .chain(many.into_iter().flatten().filter_map(Value::as_str));
+        for id in ids {
+            if let Some((currency, due)) = invoices.get(id)
+                && counted.insert(id)
+            {
+                *totals.entry(currency.clone()).or_default() += *due;
+            }
+        }
+    }
+    totals
+}
+
+/// The money an action carries itself: its currency, and its `amount` or `total`.
+fn carried(action: &Value) -> Option<(String, Decimal)> {
     let currency = action.get("currency")?.as_str()?;
     let amount = ["amount", "total"]
         .iter()
@@ -263,18 +314,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_is_an_amount_or_a_total_in_its_currency() {
-        let fee = json!({"kind": "apply-fee", "amount": "5.00", "currency": "EUR"});
-        let notice = json!({"kind": "send-notice", "total": "105.00", "amount_due": "100.00", "currency": "EUR"});
-        let task = json!({"kind": "create-task", "currency": "EUR"});
-        assert_eq!(
-            money_of(&fee),
-            Some(("EUR".to_owned(), Decimal::new(500, 2)))
-        );
-        assert_eq!(
-            money_of(&notice),
-            Some(("EUR".to_owned(), Decimal::new(10500, 2)))
-        );
-        assert_eq!(money_of(&task), None);
+    fn money_is_what_an_action_carries_or_the_amount_due_of_its_invoices_once() {
+        let invoices: Invoices = [
+            (
+                "inv_1".to_owned(),
+                ("EUR".to_owned(), Decimal::new(10000, 2)),
+            ),
+            (
+                "inv_2".to_owned(),
+                ("USD".to_owned(), Decimal::new(5000, 2)),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let actions = vec![
+            json!({"kind": "apply-fee", "amount": "5.00", "currency": "EUR", "invoice_id": "inv_1"}),
+            json!({"kind": "send-notice", "total": "105.00", "currency": "EUR", "invoice_ids": ["inv_1"]}),
+            json!({"kind": "escalate", "invoice_id": "inv_1", "currency": "EUR"}),
+            json!({"kind": "create-task", "invoice_id": "inv_1"}),
+            json!({"kind": "send-reminder", "invoice_id": "inv_2"}),
+            json!({"kind": "create-task", "invoice_id": "inv_unknown"}),
+        ];
+        let totals = touched(&actions, &invoices);
+        // The fee and the notice carry 110.00; inv_1's 100.00 counts once for the escalation and
+        // the task; inv_2's 50.00 for the reminder.
+        assert_eq!(totals.get("EUR"), Some(&Decimal::new(21000, 2)));
+        assert_eq!(totals.get("USD"), Some(&Decimal::new(5000, 2)));
     }
 }

@@ -7,10 +7,10 @@
 use super::guest::{self, Sdk};
 
 /// The backend-independent templates.
-const PACK_TOML: &str = include_str!("../../../templates/init/pack.toml");
-const README: &str = include_str!("../../../templates/init/README.md");
-const README_RHAI: &str = include_str!("../../../templates/init/readme-rhai.md");
-const README_RUST: &str = include_str!("../../../templates/init/readme-rust.md");
+const PACK_TOML: &str = include_str!("../../../templates/init/pack.toml.tmpl");
+const README: &str = include_str!("../../../templates/init/README.md.tmpl");
+const README_RHAI: &str = include_str!("../../../templates/init/readme-rhai.md.tmpl");
+const README_RUST: &str = include_str!("../../../templates/init/readme-rust.md.tmpl");
 const BASE: &str = include_str!("../../../templates/init/fixtures/base/account.json");
 const BILLING_CASES: &str = include_str!("../../../templates/init/fixtures/billing.json");
 const REMINDER_CASES: &str = include_str!("../../../templates/init/fixtures/reminders.json");
