@@ -54,7 +54,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Environment variables a parent cargo (or clippy) sets that must not leak into the nested build.
-const LEAKY_ENV: &[&str] = &[
+pub const LEAKY_ENV: &[&str] = &[
     "CARGO_TARGET_DIR",
     "CARGO_BUILD_TARGET",
     "CARGO_ENCODED_RUSTFLAGS",

@@ -249,3 +249,68 @@ fn a_missing_pack_or_book_is_a_usage_error() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_readme_walkthrough_runs_and_quotes_what_diff_prints() {
+    let dir = scratch("diff-walkthrough");
+    let next = dir.join("standard-next");
+    copy_tree(&root().join("rules/standard"), &next);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = next.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} has {from}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "params.toml",
+        "collections_days_past_due = 60",
+        "collections_days_past_due = 45",
+    );
+    edit(
+        "rhai/pack.toml",
+        "name = \"standard-rhai\"",
+        "name = \"standard-next\"",
+    );
+    let next_rhai = next.join("rhai");
+    let out = crm_rules(&["test", next_rhai.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.ends_with("162 passed, 1 failed\n"), "{stdout}");
+    assert!(stdout.contains("FAIL e1-60-days-collections"), "{stdout}");
+    let report = dir.join("report.html");
+    let out = crm_rules(&[
+        "diff",
+        "rules/standard/rhai",
+        next_rhai.to_str().unwrap(),
+        "--input",
+        "examples/book.ndjson",
+        "--examples",
+        "2",
+        "--html",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let printed = text(&out.stdout);
+    assert!(
+        readme.contains(&format!("```text\n{printed}```")),
+        "the README's walkthrough must quote what diff prints; copy it again:\n{printed}"
+    );
+    assert!(std::fs::metadata(&report).unwrap().len() > 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Copies the files of `from` into `to`, folders included, except build output (`target`).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if path.is_dir() {
+            if name != "target" {
+                copy_tree(&path, &to.join(name));
+            }
+        } else {
+            std::fs::copy(&path, to.join(name)).unwrap();
+        }
+    }
+}

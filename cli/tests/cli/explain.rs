@@ -110,3 +110,47 @@ fn explain_refuses_bad_input_with_its_path_and_flags_a_rule_that_acts_differentl
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_missing_pack_or_file_is_a_usage_error_naming_it_for_explain_and_from_log() {
+    for args in [
+        vec![
+            "explain",
+            "rules/no-such-pack",
+            "--input",
+            "examples/packs/first-pack/try.json",
+        ],
+        vec![
+            "explain",
+            "examples/packs/first-pack",
+            "--input",
+            "no-such-context.json",
+        ],
+        vec![
+            "fixture",
+            "from-log",
+            "no-such-log.ndjson",
+            "--pack",
+            "examples/packs/first-pack",
+            "--account",
+            "acc_1",
+        ],
+        vec![
+            "fixture",
+            "from-log",
+            "examples/book.ndjson",
+            "--pack",
+            "rules/no-such-pack",
+            "--account",
+            "acc_1",
+        ],
+    ] {
+        let out = crm_rules(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        let named = args
+            .iter()
+            .any(|arg| arg.contains("no-such") && stderr.contains(arg));
+        assert!(named, "{args:?}: {stderr}");
+    }
+}

@@ -10,22 +10,6 @@ use super::{command, crm_rules, root, scratch, text};
 /// The fixture cases `init` writes (billing 4, reminders 5, escalation 4).
 const CASES: usize = 13;
 
-/// Environment variables of the `cargo test` running this file that must not reach the nested
-/// build (as `xtask::build_guests` keeps them out).
-const LEAKY_ENV: &[&str] = &[
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "RUSTFLAGS",
-    "RUSTC_WRAPPER",
-    "RUSTC_WORKSPACE_WRAPPER",
-    "CARGO_MAKEFLAGS",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "CARGO_PRIMARY_PACKAGE",
-    "CARGO_PKG_NAME",
-];
-
 fn path(dir: &Path) -> &str {
     dir.to_str().expect("a UTF-8 path")
 }
@@ -173,7 +157,7 @@ fn a_rust_pack_builds_then_passes_check_and_test() {
     cargo
         .current_dir(&pack)
         .args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
-    for name in LEAKY_ENV {
+    for name in xtask::LEAKY_ENV {
         cargo.env_remove(name);
     }
     let started = std::time::Instant::now();

@@ -5,7 +5,7 @@
 //! and decide every line, and compares the two decisions ([`compare`]). It writes one line per
 //! context whose decisions differ, or that one pack or both could not read, and returns a
 //! [`DiffSummary`]: per action kind what was added, removed or changed; the money those actions
-//! carry, per currency; the accounts whose decision changed, with the first changes as examples;
+//! touch, per currency; the accounts whose decision changed, with the first changes as examples;
 //! the errors on either side.
 
 pub mod compare;

@@ -27,7 +27,8 @@ pub struct KindCounts {
     pub changed: u64,
 }
 
-/// The money the actions carry, in one currency (exact decimals, written as text).
+/// The money the actions touch, in one currency (exact decimals, written as text): see
+/// [`DiffSummary::money`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MoneyTotals {
     // Each total is written as exact decimal text, like the amounts of the decisions.
@@ -85,8 +86,9 @@ pub struct DiffSummary {
     pub suppressions_removed: u64,
     /// Per action kind.
     pub kinds: BTreeMap<String, KindCounts>,
-    /// Per currency: the money the actions carry (`amount` of an invoice, a fee or a payment
-    /// request, `total` of a notice).
+    /// Per currency: the money the actions touch: what an action carries (`amount` of an invoice
+    /// to create, a fee or a payment request, `total` of a notice), else the amount due of the
+    /// invoices it is about, each invoice counted once per column and decision.
     pub money: BTreeMap<String, MoneyTotals>,
     /// Distinct accounts with a changed decision.
     pub accounts_changed: u64,

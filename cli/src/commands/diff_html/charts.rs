@@ -117,9 +117,10 @@ pub(super) fn money_section(summary: &Value) -> String {
     let rows = MoneyRow::all(summary);
     format!(
         "<section aria-labelledby=\"money-h\">\n<h2 id=\"money-h\">2. Money per currency</h2>\n\
-         <p class=\"lede\">The money the actions carry (the amount of an invoice, a fee or a payment \
-         request, the total of a notice), per currency, exactly as computed. Each currency has its \
-         own scale; nothing is converted.</p>\n{}{}</section>\n",
+         <p class=\"lede\">The money the actions touch, per currency, exactly as computed: what an \
+         action carries (the amount of an invoice to create, a fee or a payment request, the total \
+         of a notice), else the amount due of the invoices it is about, each invoice once per \
+         decision. Each currency has its own scale; nothing is converted.</p>\n{}{}</section>\n",
         money_chart(&rows),
         tables::money_table(&rows),
     )
