@@ -15,6 +15,8 @@ mod arms;
 mod batch_lines;
 #[path = "cli/ceilings.rs"]
 mod ceilings;
+#[path = "cli/cluster.rs"]
+mod cluster;
 #[path = "cli/coverage.rs"]
 mod coverage;
 #[path = "cli/diff.rs"]

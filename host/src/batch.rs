@@ -33,6 +33,10 @@ pub struct BatchOptions<'a> {
     pub keep_input: bool,
     /// A challenger pack deciding a share of the accounts; each decision then records its `arm`.
     pub split: Option<Split<'a>>,
+    /// The top-level field of each input line holding the host's key for it (a row id): its value
+    /// is copied into the line's result as `"id"`, decision or error, so results join back to
+    /// their source rows; the field is not read as part of the context (unless it is `id`).
+    pub id_field: Option<&'a str>,
     /// Called on the worker thread for every decision, as it is made (a decision log).
     pub observer: Option<&'a (dyn Fn(&Evaluated<'_>) + Sync)>,
     /// Called on the writing thread with the number of lines written so far.
@@ -45,6 +49,7 @@ impl Default for BatchOptions<'_> {
             threads: 1,
             keep_input: false,
             split: None,
+            id_field: None,
             observer: None,
             progress: None,
         }
@@ -156,7 +161,10 @@ impl LineJob for BatchJob<'_> {
         stats.contexts += 1;
         let text = match line {
             Ok(text) => text,
-            Err(message) => return refuse(number, &message, out, stats),
+            Err(message) => {
+                let key = self.options.id_field.map(|_| Value::Null);
+                return refuse(number, key.as_ref(), &message, out, stats);
+            }
         };
         let started = Instant::now();
         let arm = self
@@ -164,9 +172,14 @@ impl LineJob for BatchJob<'_> {
             .split
             .map(|split| (split, split.arm_of_text(text)));
         let pack = arm.map_or(self.pack, |(split, arm)| split.pack(self.pack, arm));
-        let parsed = match pack.parse_context(text) {
+        let (key, parsed) = match self.options.id_field {
+            Some(field) => pack.parse_context_keyed(text, field),
+            None => (None, pack.parse_context(text)),
+        };
+        let key = self.options.id_field.map(|_| key.unwrap_or(Value::Null));
+        let parsed = match parsed {
             Ok(parsed) => parsed,
-            Err(error) => return refuse(number, &error.to_string(), out, stats),
+            Err(error) => return refuse(number, key.as_ref(), &error.to_string(), out, stats),
         };
         let decision = pack.evaluate_with_id(&parsed.context, parsed.id.as_deref());
         stats.decisions += 1;
@@ -189,6 +202,11 @@ impl LineJob for BatchJob<'_> {
             object.insert("arm".to_owned(), Value::String(arm.as_str().to_owned()));
         }
         out.extend_from_slice(format!("{{\"line\":{number}").as_bytes());
+        if let Some(key) = &key {
+            out.extend_from_slice(b",\"id\":");
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, key);
+        }
         if self.options.keep_input {
             // Already read as a valid context: valid JSON, and on one line.
             out.extend_from_slice(b",\"input\":");
@@ -212,11 +230,22 @@ impl LineJob for BatchJob<'_> {
     }
 }
 
-/// Appends the error line of a line that is not a valid context, counted as an input error.
-fn refuse(number: u64, message: &str, out: &mut Vec<u8>, stats: &mut ChunkStats) {
+/// Appends the error line of a line that is not a valid context (with its key, when the run
+/// carries keys), counted as an input error.
+fn refuse(
+    number: u64,
+    key: Option<&Value>,
+    message: &str,
+    out: &mut Vec<u8>,
+    stats: &mut ChunkStats,
+) {
     stats.input_errors += 1;
+    let line = match key {
+        Some(key) => json!({"line": number, "id": key, "error": message}),
+        None => json!({"line": number, "error": message}),
+    };
     // Writing JSON into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, &json!({"line": number, "error": message}));
+    let _ = serde_json::to_writer(&mut *out, &line);
     out.push(b'\n');
 }
 

@@ -127,6 +127,14 @@ impl EngineOptions {
         self
     }
 
+    /// Why `dir` cannot serve as a compile cache, if it cannot (see
+    /// [`EngineOptions::compile_cache`]): with such a directory every load compiles its
+    /// components again, silently. A host that cares (a job starting in many processes) checks
+    /// first and says so.
+    pub fn compile_cache_problem(dir: &std::path::Path) -> Option<String> {
+        crate::wasm::cache::problem(dir)
+    }
+
     /// Take component instances from a pool of `slots` pre-reserved instances (the default,
     /// with [`EngineOptions::DEFAULT_INSTANCE_POOL`] slots), or with `None` map memory for each
     /// instance on demand. A pooled engine reserves 4 GiB of address space (not memory) per slot, and

@@ -10,8 +10,9 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-/// A unit of work: it runs on a worker thread.
-type Job = Box<dyn FnOnce() + Send + 'static>;
+/// A unit of work: it runs on a worker thread, and calls its argument once its result is ready,
+/// before handing the result over, so that the pool's load never counts a job already answered.
+type Job = Box<dyn FnOnce(&dyn Fn()) + Send>;
 
 /// The queue was full: the job was not taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -66,9 +67,13 @@ impl WorkerPool {
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<oneshot::Receiver<T>, Busy> {
         let (sender, receiver) = oneshot::channel();
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |finished: &dyn Fn()| {
+            let result = job();
+            // Counted as done before its result is sent: whoever reads the load after the
+            // result arrived sees the job finished.
+            finished();
             // The caller may have gone (its request cancelled): the result is then dropped.
-            let _ = sender.send(job());
+            let _ = sender.send(result);
         });
         let queue = self.sender.as_ref().ok_or(Busy)?;
         self.load.queued.fetch_add(1, Ordering::Relaxed);
@@ -119,10 +124,16 @@ fn work(receiver: &Mutex<Receiver<Job>>, load: &Load) {
         };
         load.queued.fetch_sub(1, Ordering::Relaxed);
         load.running.fetch_add(1, Ordering::Relaxed);
+        let counted = std::cell::Cell::new(false);
+        let finished = || {
+            if !counted.replace(true) {
+                load.running.fetch_sub(1, Ordering::Relaxed);
+            }
+        };
         // A job that panics must not take its worker with it: the engine turns a rule's failure
         // into an error, so a panic here is a host bug, and the request gets a 500.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-        load.running.fetch_sub(1, Ordering::Relaxed);
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&finished)));
+        finished();
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal as _, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -22,41 +22,58 @@ pub struct ArmArgs {
     /// id, the same on every run and machine), the pack given first decides the rest, and each
     /// decision says its `arm`.
     #[arg(long, requires = "share", value_name = "PACK")]
-    challenger: Option<std::path::PathBuf>,
+    challenger: Option<PathBuf>,
     /// The challenger's share of the accounts: a percentage, like `10%` or `2.5%`.
     #[arg(long, requires = "challenger", value_name = "SHARE")]
     share: Option<Share>,
 }
 
-/// What to run.
-pub struct BatchRun<'a> {
-    pub pack: &'a Path,
-    pub input: &'a Path,
-    pub output: Option<&'a Path>,
-    pub threads: Option<usize>,
-    pub arms: &'a ArmArgs,
-    pub keep_input: bool,
+/// `crm-rules batch` arguments.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// The pack folder (holding pack.toml), or a bundle.
+    pack: PathBuf,
+    /// The NDJSON book, or `-` for standard input.
+    #[arg(long, short)]
+    input: PathBuf,
+    /// Where to write the results (NDJSON); standard output by default.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Worker threads; all available cores by default (give 1 when several processes share a
+    /// machine, as the partitions of a cluster job do).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    arms: ArmArgs,
+    /// Copy each context into its decision line, as `"input"`, so the output alone can be
+    /// replayed (`crm-rules fixture from-log`).
+    #[arg(long)]
+    keep_input: bool,
+    /// Copy the top-level field FIELD of each input line (the host's row key) into its result line
+    /// as `"id"`, decision or error, so results join back to their source rows; FIELD is not read
+    /// as part of the context (unless it is the context's own `id`).
+    #[arg(long, value_name = "FIELD")]
+    id_field: Option<String>,
+    /// Exit 0 when the only problems were input lines that are not valid contexts (each is still
+    /// an error line of the output, and counted): a cluster job should not fail a whole task for
+    /// one bad row. Exit 2 stays for everything else.
+    #[arg(long)]
+    allow_bad_lines: bool,
 }
 
 pub fn run(
     engine: &RuleEngine,
-    run: &BatchRun<'_>,
+    args: &BatchArgs,
     console: &mut Console,
 ) -> anyhow::Result<ExitCode> {
-    let BatchRun {
-        pack,
-        input,
-        output,
-        threads,
-        arms,
-        keep_input,
-    } = *run;
+    let (pack, input, output, arms) = (&args.pack, &args.input, args.output.as_deref(), &args.arms);
     let load = |path: &Path| {
         engine
             .load_pack(path)
             .with_context(|| format!("failed to load pack `{}`", path.display()))
     };
     let pack = load(pack)?;
+    super::engine_args::warn_if_compiled_uncached(&pack, console);
     let challenger = arms.challenger.as_deref().map(load).transpose()?;
     let reader: Box<dyn std::io::BufRead + Send> = if input == Path::new("-") {
         Box::new(BufReader::new(std::io::stdin()))
@@ -80,7 +97,7 @@ pub fn run(
         Some(file) => file,
         None => &mut console.out,
     };
-    let threads = threads.unwrap_or_else(|| {
+    let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     let bar = if std::io::stderr().is_terminal() {
@@ -98,7 +115,8 @@ pub fn run(
     let progress = |done| bar.set_position(done);
     let options = BatchOptions {
         threads,
-        keep_input,
+        keep_input: args.keep_input,
+        id_field: args.id_field.as_deref(),
         split: challenger
             .as_ref()
             .zip(arms.share)
@@ -134,7 +152,7 @@ pub fn run(
     for (kind, count) in &summary.actions_by_kind {
         writeln!(err, "  {kind:32} {count}")?;
     }
-    Ok(if summary.input_errors > 0 {
+    Ok(if summary.input_errors > 0 && !args.allow_bad_lines {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

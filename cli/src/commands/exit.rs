@@ -23,7 +23,7 @@ pub const BATCH: &str = "\
 Exit status:
   0  every line was a valid context and was decided
   1  some line was not a valid context, a blank line included (its error line is in the output,
-     with its line number; the other lines are decided)
+     with its line number; the other lines are decided); 0 instead with --allow-bad-lines
   2  usage, an unreadable book, a pack that does not load, a write error";
 
 /// For `crm-rules test --help`.
@@ -75,3 +75,9 @@ Exit status:
   0  the decision was explained
   1  the pack decided differently while explained (a rule depends on being explained)
   2  usage, an unreadable or invalid context, a pack that does not load, a write error";
+
+/// For `crm-rules bundle --help`.
+pub const BUNDLE: &str = "\
+Exit status:
+  0  the bundle was written
+  2  usage, a pack that does not load, a write error";

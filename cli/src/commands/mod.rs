@@ -1,12 +1,14 @@
 //! The command line: argument parsing and dispatch to one file per command.
 
 mod batch;
+mod bundle;
 mod ceilings;
 mod check;
 mod coverage;
 mod diff;
 mod diff_html;
 mod diff_text;
+mod engine_args;
 mod eval;
 mod exit;
 mod explain;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use crm_rules_host::{EngineOptions, RuleEngine};
+use crm_rules_host::RuleEngine;
 
 pub use output::Console;
 
@@ -32,21 +34,10 @@ pub use output::Console;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Compile components every time instead of using the compile cache (by default
-    /// `$CRM_RULES_CACHE_DIR`, else `$XDG_CACHE_HOME/crm-rules`, else `~/.cache/crm-rules`).
-    #[arg(long, global = true)]
-    no_cache: bool,
+    #[command(flatten)]
+    engine: engine_args::EngineArgs,
     #[command(flatten)]
     ceilings: ceilings::Ceilings,
-}
-
-/// Where compiled components are kept between runs, unless `--no-cache`.
-fn cache_dir() -> Option<PathBuf> {
-    let from = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    from("CRM_RULES_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| from("XDG_CACHE_HOME").map(|dir| PathBuf::from(dir).join("crm-rules")))
-        .or_else(|| from("HOME").map(|dir| PathBuf::from(dir).join(".cache/crm-rules")))
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,31 +54,14 @@ enum Command {
     /// Evaluate a book of contexts (NDJSON, one per line), in parallel, streaming; exactly one result
     /// line per input line, in input order, with its line number.
     ///
-    /// Each result is `{"line": N, "decision": {...}}` or `{"line": N, "error": "..."}`. A line is an
+    /// Each result is `{"line": N, "decision": {...}}` or `{"line": N, "error": "..."}` (with
+    /// `"id"` first when `--id-field` is given). A line is an
     /// error when it is not valid UTF-8 (the error names its line and column), looks like UTF-16, is
     /// longer than the input limit (16 MiB by default; skipped without being read into memory), is
     /// blank (or only spaces), or is not a valid context. Lines end at `\n` or `\r\n`; the last line
     /// needs no newline; a UTF-8 byte-order mark at the start of a line is skipped.
     #[command(after_help = exit::BATCH)]
-    Batch {
-        /// The pack folder (holding pack.toml).
-        pack: PathBuf,
-        /// The NDJSON book, or `-` for standard input.
-        #[arg(long, short)]
-        input: PathBuf,
-        /// Where to write the results (NDJSON); standard output by default.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Worker threads; all available cores by default.
-        #[arg(long)]
-        threads: Option<usize>,
-        #[command(flatten)]
-        arms: batch::ArmArgs,
-        /// Copy each context into its decision line, as `"input"`, so the output alone can be
-        /// replayed (`crm-rules fixture from-log`).
-        #[arg(long)]
-        keep_input: bool,
-    },
+    Batch(batch::BatchArgs),
     /// Run every fixture of the packs; print each failure as a diff.
     ///
     /// A pack or fixture file that does not load is reported and the other packs still run; the
@@ -130,6 +104,10 @@ enum Command {
     /// errors on either side.
     #[command(after_help = exit::DIFF)]
     Diff(diff::DiffArgs),
+    /// Write a pack as one self-contained, content-addressed file (`NAME.crmpack`) that every
+    /// command taking a pack folder also takes; its decisions carry the folder's pack hash.
+    #[command(after_help = exit::BUNDLE)]
+    Bundle(bundle::BundleArgs),
     /// Create a new pack: a manifest, one module per kind and a fixture for each, passing `check`
     /// and `test` straight away.
     #[command(after_help = exit::INIT)]
@@ -142,29 +120,10 @@ enum Command {
 /// Runs the parsed command, writing to `console`; `Err` is a usage, environment or write problem
 /// (exit 2).
 pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
-    let cache = if cli.no_cache { None } else { cache_dir() };
-    let engine =
-        RuleEngine::with_options(EngineOptions::new(cli.ceilings.limits()).compile_cache(cache))?;
+    let engine = RuleEngine::with_options(cli.engine.options(cli.ceilings.limits()))?;
     let code = match cli.command {
         Command::Eval { pack, input } => eval::run(&engine, &pack, &input, console),
-        Command::Batch {
-            pack,
-            input,
-            output,
-            threads,
-            arms,
-            keep_input,
-        } => {
-            let run = batch::BatchRun {
-                pack: &pack,
-                input: &input,
-                output: output.as_deref(),
-                threads,
-                arms: &arms,
-                keep_input,
-            };
-            batch::run(&engine, &run, console)
-        }
+        Command::Batch(args) => batch::run(&engine, &args, console),
         Command::Test {
             packs,
             junit,
@@ -182,6 +141,7 @@ pub fn run(cli: Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(engine, args),
         Command::Explain(args) => explain::run(&engine, &args, console),
         Command::Diff(args) => diff::run(&engine, &args, console),
+        Command::Bundle(args) => bundle::run(&engine, &args, console),
         Command::Init(args) => init::run(&engine, &args, console),
         Command::Fixture(command) => fixture::run(&engine, command, console),
     };

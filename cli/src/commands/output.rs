@@ -92,6 +92,12 @@ impl Console {
         self.out.flush()?;
         writeln!(self.err, "error: {message}")
     }
+
+    /// Writes `warning: {message}` on standard error, after what standard output holds so far.
+    pub fn warning(&mut self, message: impl std::fmt::Display) -> io::Result<()> {
+        self.out.flush()?;
+        writeln!(self.err, "warning: {message}")
+    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,38 @@ impl RulePack {
         Ok(parsed)
     }
 
+    /// [`RulePack::parse_context`] for a line that also carries the host's own key for it under
+    /// the top-level field `id_field` (a row id, to join results back to their source): that
+    /// value, when the line is a JSON object that has it, is returned beside the context, and the
+    /// field is not read as part of the context (unless it is the context's own `id`).
+    ///
+    /// # Errors
+    /// As [`RulePack::parse_context`]; the key is still returned when the line is a JSON object.
+    pub fn parse_context_keyed(
+        &self,
+        text: &str,
+        id_field: &str,
+    ) -> (Option<serde_json::Value>, Result<ParsedContext, InputError>) {
+        let max_bytes = self.limits.max_input_bytes;
+        if text.len() > max_bytes {
+            return (None, self.parse_context(text));
+        }
+        let mut value = match crate::json::parse_json(text) {
+            Ok(value) => value,
+            Err(error) => return (None, Err(error)),
+        };
+        let key = match value.as_object_mut() {
+            Some(object) if id_field == "id" => object.get(id_field).cloned(),
+            Some(object) => object.remove(id_field),
+            None => None,
+        };
+        let parsed = crate::json::parse_context_in(&value, &self.vocabulary).and_then(|parsed| {
+            self.check_context(&parsed.context)?;
+            Ok(parsed)
+        });
+        (key, parsed)
+    }
+
     /// Checks the parts of `ctx` that only the pack can judge: every parameter the context sets is
     /// one the pack declares, with the kind of value it declares. Run it on every context read from
     /// outside before [`RulePack::evaluate`] ([`RulePack::parse_context`] does, and so do fixture

@@ -130,6 +130,29 @@ impl CompileCache {
     }
 }
 
+/// Why `dir` cannot serve as a compile cache, if it cannot: it is not a directory, other users may
+/// write to it, or it cannot be created or written.
+pub(crate) fn problem(dir: &Path) -> Option<String> {
+    if !is_private(dir) {
+        return Some(format!(
+            "`{}` is not a directory only this user can write (loading compiled code from it \
+             would let others run code in this process)",
+            dir.display()
+        ));
+    }
+    if let Err(error) = create_private_dir(dir) {
+        return Some(format!("`{}` cannot be created: {error}", dir.display()));
+    }
+    let probe = dir.join(format!(".probe.{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(error) => Some(format!("`{}` cannot be written: {error}", dir.display())),
+    }
+}
+
 /// Loads a cache entry, or `None` when there is none or wasmtime refuses it.
 #[allow(
     unsafe_code,
