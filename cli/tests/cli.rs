@@ -13,6 +13,8 @@ use std::process::{Command, Output};
 mod arms;
 #[path = "cli/batch_lines.rs"]
 mod batch_lines;
+#[path = "cli/bundle.rs"]
+mod bundle;
 #[path = "cli/ceilings.rs"]
 mod ceilings;
 #[path = "cli/cluster.rs"]

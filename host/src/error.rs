@@ -92,6 +92,42 @@ pub enum LoadError {
     /// The runtime could not be set up.
     #[error("failed to set up the rule engine: {0}")]
     Engine(String),
+    /// A pack bundle (`.crmpack`) cannot be read: not a bundle, truncated, corrupted, too large,
+    /// or holding a path or an entry a bundle may not hold (see [`crate::bundle`]).
+    #[error("invalid pack bundle `{path}`: {message}")]
+    Bundle {
+        /// The bundle file (`<bundle>` for one loaded from bytes).
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A pack could not be written as a bundle ([`crate::bundle::write`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// A file of the pack could not be read.
+    #[error("failed to read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The pack cannot be made self-contained: a path a bundle cannot hold (absolute, or climbing
+    /// above the file system's root), a name that is not UTF-8, or a pack past the bundle limits.
+    #[error("cannot bundle `{path}`: {message}")]
+    Unbundlable {
+        /// The pack folder, or the file at fault.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The bundle written does not load back to the pack it was made from (a file changed while
+    /// it was being bundled, say).
+    #[error("the bundle does not load back to the pack: {0}")]
+    Verify(#[source] Box<LoadError>),
 }
 
 /// What kind of failure a rule module had in one evaluation.

@@ -51,6 +51,7 @@ pub mod alloc;
 pub mod batch;
 #[doc(hidden)]
 pub mod bench_support;
+pub mod bundle;
 pub mod decision;
 pub mod diff;
 pub mod engine;
@@ -72,6 +73,6 @@ mod wasm;
 pub use crm_rules_contract::{json, types, vocabulary, wire};
 pub use decision::{Decision, DecisionStatus, PackIdentity};
 pub use engine::{EngineOptions, RhaiMemory, RuleEngine};
-pub use error::{LoadError, RuleError, RuleErrorKind};
+pub use error::{BundleError, LoadError, RuleError, RuleErrorKind};
 pub use limits::{LimitAboveCeilingError, LimitOverrides, Limits};
 pub use pack::{ComponentLoads, RulePack};

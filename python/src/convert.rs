@@ -127,10 +127,7 @@ fn int_value(value: &Bound<'_, PyAny>, path: &str) -> Result<Value, InputError> 
     if let Ok(unsigned) = value.extract::<u64>() {
         return Ok(Value::from(unsigned));
     }
-    Err(InputError::new(
-        path,
-        "the integer does not fit in 64 bits",
-    ))
+    Err(InputError::new(path, "the integer does not fit in 64 bits"))
 }
 
 /// The name of a value's type, for messages.
@@ -153,7 +150,11 @@ pub(crate) fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'
             } else if let Some(unsigned) = number.as_u64() {
                 unsigned.into_pyobject(py)?.into_any()
             } else {
-                number.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+                number
+                    .as_f64()
+                    .unwrap_or(f64::NAN)
+                    .into_pyobject(py)?
+                    .into_any()
             }
         }
         Value::String(text) => PyString::new(py, text).into_any(),

@@ -1,7 +1,7 @@
 //! The packs a server serves, by name, and their hot reload.
 //!
-//! Every folder under the packs directory that holds a `pack.toml` is a pack, served under the name
-//! its manifest gives. A reload loads every pack again to the side and then swaps the whole set in
+//! Every folder under the packs directory that holds a `pack.toml` is a pack, and so is every
+//! bundle (`*.crmpack`, from `crm-rules bundle`), served under the name its manifest gives. A reload loads every pack again to the side and then swaps the whole set in
 //! one step: an evaluation holds the [`Served`] it started with (an `Arc`), so it finishes on that
 //! version. A pack that fails to load keeps its previous version serving, and the failure is
 //! reported with it (`GET /v1/packs/{name}`) until a reload succeeds.
@@ -177,8 +177,9 @@ fn failure(folder: &str, message: String) -> LoadFailure {
     }
 }
 
-/// Every folder under `dir` (itself included) that holds a `pack.toml`, in path order. A pack's
-/// own sub-folders are searched too (a Rust twin beside its Rhai pack), but never [`SKIPPED`].
+/// Every folder under `dir` (itself included) that holds a `pack.toml`, and every bundle file
+/// (`*.crmpack`), in path order. A pack's own sub-folders are searched too (a Rust twin beside its
+/// Rhai pack), but never [`SKIPPED`].
 fn find_packs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![(dir.to_path_buf(), 0)];
@@ -202,6 +203,11 @@ fn find_packs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
                 .is_none_or(|name| SKIPPED.contains(&name) || name.starts_with('.'));
             if path.is_dir() && !skipped {
                 pending.push((path, depth + 1));
+            } else if !skipped
+                && path.is_file()
+                && path.extension().is_some_and(|ext| ext == "crmpack")
+            {
+                found.push(path);
             }
         }
     }

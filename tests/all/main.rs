@@ -9,6 +9,7 @@
 mod authoring_doc;
 mod bad_input;
 mod batch;
+mod bundle;
 mod compat_v0_1;
 mod compile_cache;
 mod contract_doc;

@@ -68,7 +68,13 @@ fn ci() -> anyhow::Result<()> {
             "--coverage-json",
             "target/fixtures-coverage.json",
         ],
-    )
+    )?;
+    // The Python package (`python/`): built into target/python-venv with maturin, then its
+    // pytest suite, which compares its decisions with the binary above.
+    run("bash", &["python/run-tests.sh"])?;
+    // The Dask recipe over a 2,000-context book, checked row by row against a direct batch run
+    // (Spark and Ray, heavier, are run by hand: docs/scale.md).
+    run("bash", &["examples/cluster/verify.sh", "dask", "2000", "8"])
 }
 
 fn main() -> anyhow::Result<()> {

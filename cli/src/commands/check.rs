@@ -5,16 +5,18 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crm_rules_host::RuleEngine;
-use crm_rules_host::fixture;
 
 use super::Console;
 
 fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     let pack = engine.load_pack(dir).map_err(|error| error.to_string())?;
-    let fixtures_dir = pack.fixtures_dir();
     let mut cases = 0;
-    if fixtures_dir.is_dir() {
-        let loaded = fixture::load_dir(&fixtures_dir).map_err(|error| error.to_string())?;
+    if pack.has_fixtures() {
+        let set = pack.load_fixtures().map_err(|error| error.to_string())?;
+        if let Some(error) = set.errors.first() {
+            return Err(error.to_string());
+        }
+        let loaded = set.cases;
         for case in &loaded {
             crm_rules_host::json::parse_context_in(&case.input, pack.vocabulary())
                 .and_then(|parsed| pack.check_context(&parsed.context))

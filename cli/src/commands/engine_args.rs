@@ -82,7 +82,7 @@ pub fn warn_if_compiled_uncached(pack: &RulePack, console: &mut Console) {
     };
     let compiled = pack.component_loads().compiled;
     if compiled > 0 && !WARNED.swap(true, Ordering::Relaxed) {
-        let _ = console.warning(&format!(
+        let _ = console.warning(format!(
             "{problem}; {compiled} component(s) of `{}` were compiled for this run only, and will \
              be again by the next",
             pack.identity().name

@@ -96,10 +96,12 @@ fn run_pack(
         }
     };
     let fixtures_dir = pack.fixtures_dir();
-    let set = fixture::load_all(&fixtures_dir).unwrap_or_else(|error| fixture::FixtureSet {
-        errors: vec![error],
-        ..fixture::FixtureSet::default()
-    });
+    let set = pack
+        .load_fixtures()
+        .unwrap_or_else(|error| fixture::FixtureSet {
+            errors: vec![error],
+            ..fixture::FixtureSet::default()
+        });
     for error in &set.errors {
         let source = error.path.display().to_string();
         tally.not_loaded(console, &mut suite, source, error.to_string())?;

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use crm_rules_contract::vocabulary::Vocabulary;
 use sha2::{Digest, Sha256};
 
-use super::{ComponentLoads, LoadedModule, RulePack, Runner};
+use super::files::PackFiles;
+use super::{BundleSource, ComponentLoads, LoadedModule, RulePack, Runner};
+use crate::bundle::Bundle;
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
 use crate::error::LoadError;
@@ -15,33 +17,77 @@ use crate::script::ScriptRule;
 use crate::wasm::cache::Origin;
 use crate::wasm::{WasmRule, World};
 
-fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 impl RuleEngine {
-    /// Loads the pack in `dir` (its `pack.toml`, modules and parameters): scripts are compiled and
-    /// components compiled and pre-instantiated, once. (Defined beside the loader, so the engine
-    /// does not depend on packs.)
+    /// Loads the pack at `path` (its `pack.toml`, modules and parameters): scripts are compiled
+    /// and components compiled and pre-instantiated, once. `path` is the pack's folder, or a
+    /// bundle of it ([`crate::bundle`]; any file is read as one, and must start with the bundle
+    /// header): both load to the same pack, with the same hash. (Defined beside the loader, so the
+    /// engine does not depend on packs.)
     ///
     /// # Errors
-    /// A [`LoadError`] naming the file (and for scripts the line and column) of the first problem.
-    pub fn load_pack(&self, dir: impl AsRef<Path>) -> Result<RulePack, LoadError> {
-        RulePack::load(self.clone(), dir.as_ref())
+    /// A [`LoadError`] naming the file (and for scripts the line and column) of the first problem;
+    /// for a bundle that is not valid, a [`LoadError::Bundle`] saying what is wrong.
+    pub fn load_pack(&self, path: impl AsRef<Path>) -> Result<RulePack, LoadError> {
+        let path = path.as_ref();
+        if path.is_file() {
+            let bytes = crate::bundle::read_file(path)?;
+            return RulePack::load_bundle(self.clone(), path, &bytes);
+        }
+        RulePack::load(self.clone(), &PackFiles::Folder(path.to_path_buf()))
     }
 }
 
 impl RulePack {
-    pub(crate) fn load(engine: RuleEngine, dir: &Path) -> Result<RulePack, LoadError> {
-        let manifest_path = dir.join("pack.toml");
-        let manifest_bytes = read(&manifest_path)?;
+    /// Loads the bundle `bytes` (`label` names it in messages), then checks that the pack hashes
+    /// to what the bundle's index records.
+    pub(crate) fn load_bundle(
+        engine: RuleEngine,
+        label: &Path,
+        bytes: &[u8],
+    ) -> Result<RulePack, LoadError> {
+        let mut bundle = Bundle::read(label, bytes)?;
+        let fixtures = bundle.take_fixtures();
+        let digest = bundle.digest.clone();
+        let recorded = bundle.index.pack.clone();
+        let files = PackFiles::Bundle(Box::new(bundle));
+        let mut pack = RulePack::load(engine, &files)?;
+        let identity = &pack.identity;
+        if (&identity.name, &identity.version, &identity.hash)
+            != (&recorded.name, &recorded.version, &recorded.hash)
+        {
+            return Err(LoadError::Bundle {
+                path: label.to_path_buf(),
+                message: format!(
+                    "its index records {} {} {}, but its files load as {} {} {}",
+                    recorded.name,
+                    recorded.version,
+                    recorded.hash,
+                    identity.name,
+                    identity.version,
+                    identity.hash
+                ),
+            });
+        }
+        let fixtures_dir = match &fixtures {
+            Some(fixtures) => fixtures.dir(),
+            None => files
+                .path((pack.manifest.pack.fixtures.as_deref()).unwrap_or(Path::new("fixtures"))),
+        };
+        pack.bundle = Some(BundleSource {
+            digest,
+            fixtures,
+            fixtures_dir,
+        });
+        Ok(pack)
+    }
+
+    pub(crate) fn load(engine: RuleEngine, files: &PackFiles) -> Result<RulePack, LoadError> {
+        let manifest_path = files.path(Path::new("pack.toml"));
+        let manifest_bytes = files.read(Path::new("pack.toml"))?;
         let manifest_text = String::from_utf8_lossy(&manifest_bytes);
         let manifest = Manifest::parse(&manifest_text, &manifest_path)?;
         let mut hasher = Sha256::new();
@@ -49,8 +95,8 @@ impl RulePack {
         hasher.update(&manifest_bytes);
         let mut param_table = toml::Table::new();
         if let Some(file) = &manifest.pack.params_file {
-            let path = dir.join(file);
-            let bytes = read(&path)?;
+            let path = files.path(file);
+            let bytes = files.read(file)?;
             hasher.update(file.to_string_lossy().as_bytes());
             hasher.update(b"\0");
             hasher.update(&bytes);
@@ -84,8 +130,8 @@ impl RulePack {
         let inner = &engine.inner;
         let prelude = match &manifest.pack.rhai_prelude {
             Some(file) => {
-                let path = dir.join(file);
-                let bytes = read(&path)?;
+                let path = files.path(file);
+                let bytes = files.read(file)?;
                 hasher.update(file.to_string_lossy().as_bytes());
                 hasher.update(b"\0");
                 hasher.update(&bytes);
@@ -104,12 +150,12 @@ impl RulePack {
         let mut component_index: HashMap<PathBuf, usize> = HashMap::new();
         let mut modules = Vec::new();
         for spec in &manifest.modules {
-            let path = dir.join(&spec.source);
+            let path = files.path(&spec.source);
             let is_wasm = matches!(
                 path.extension().and_then(|e| e.to_str()),
                 Some("wasm" | "wat")
             );
-            if !path.exists() {
+            if !files.exists(&spec.source) {
                 let hint = if is_wasm {
                     "build it with `cargo xtask build-rules` (or your guest's own build)".to_owned()
                 } else {
@@ -126,7 +172,7 @@ impl RulePack {
                 let index = match component_index.get(&path) {
                     Some(index) => *index,
                     None => {
-                        let bytes = read(&path)?;
+                        let bytes = files.read(&spec.source)?;
                         hasher.update(spec.source.to_string_lossy().as_bytes());
                         hasher.update(b"\0");
                         hasher.update(&bytes);
@@ -149,7 +195,7 @@ impl RulePack {
                 };
                 wasm_runner(spec, index, &components, &path)?
             } else {
-                let bytes = read(&path)?;
+                let bytes = files.read(&spec.source)?;
                 hasher.update(spec.source.to_string_lossy().as_bytes());
                 hasher.update(b"\0");
                 hasher.update(&bytes);
@@ -194,7 +240,8 @@ impl RulePack {
         Ok(RulePack {
             engine,
             identity,
-            dir: dir.to_path_buf(),
+            dir: files.dir().to_path_buf(),
+            bundle: None,
             manifest,
             params,
             vocabulary,

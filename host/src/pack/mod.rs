@@ -2,6 +2,7 @@
 
 mod declared_input;
 mod evaluate;
+mod files;
 mod input;
 mod load;
 
@@ -11,9 +12,11 @@ use crm_rules_contract::module::{Module, ModuleFn};
 use crm_rules_contract::types::{Context, Param};
 use crm_rules_contract::vocabulary::Vocabulary;
 
+use crate::bundle::BundledFixtures;
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
 use crate::error::RuleErrorKind;
+use crate::fixture::{FixtureError, FixtureSet};
 use crate::limits::Limits;
 use crate::manifest::{Manifest, ModuleSpec, RuleKind};
 use crate::script::ScriptRule;
@@ -33,6 +36,16 @@ enum Runner {
     Native(ModuleFn),
 }
 
+/// What a pack loaded from a bundle keeps of it.
+struct BundleSource {
+    /// The bundle's digest (`sha256:...`).
+    digest: String,
+    /// Its fixtures; `None` when it was written without them.
+    fixtures: Option<BundledFixtures>,
+    /// Where its fixtures are, or would be, inside it (for messages).
+    fixtures_dir: PathBuf,
+}
+
 struct LoadedModule {
     spec: ModuleSpec,
     runner: Runner,
@@ -44,6 +57,7 @@ pub struct RulePack {
     engine: RuleEngine,
     identity: PackIdentity,
     dir: PathBuf,
+    bundle: Option<BundleSource>,
     manifest: Manifest,
     params: Vec<Param>,
     vocabulary: Vocabulary,
@@ -74,9 +88,21 @@ impl RulePack {
         &self.identity
     }
 
-    /// The folder the pack was loaded from.
+    /// The folder the pack was loaded from; for a pack loaded from a bundle, the bundle file
+    /// (`<bundle>` when loaded from bytes).
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The digest (`sha256:...`) of the bundle the pack was loaded from, if it was loaded from one
+    /// (see [`crate::bundle`]).
+    pub fn bundle_digest(&self) -> Option<&str> {
+        self.bundle.as_ref().map(|bundle| bundle.digest.as_str())
+    }
+
+    /// The engine that loaded the pack.
+    pub(crate) fn engine(&self) -> &RuleEngine {
+        &self.engine
     }
 
     /// The parsed manifest.
@@ -84,8 +110,12 @@ impl RulePack {
         &self.manifest
     }
 
-    /// The folder holding the pack's fixtures.
+    /// The folder holding the pack's fixtures (for a bundle, where they are inside it, for
+    /// messages: read them with [`RulePack::load_fixtures`]).
     pub fn fixtures_dir(&self) -> PathBuf {
+        if let Some(bundle) = &self.bundle {
+            return bundle.fixtures_dir.clone();
+        }
         self.dir.join(
             self.manifest
                 .pack
@@ -93,6 +123,40 @@ impl RulePack {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("fixtures")),
         )
+    }
+
+    /// Whether the pack has fixtures to read: its fixtures folder exists, or its bundle holds its
+    /// fixtures.
+    pub fn has_fixtures(&self) -> bool {
+        match &self.bundle {
+            Some(bundle) => bundle.fixtures.is_some(),
+            None => self.fixtures_dir().is_dir(),
+        }
+    }
+
+    /// The pack's fixture cases, read as [`crate::fixture::load_all`] reads its fixtures folder:
+    /// from that folder, or from the bundle the pack was loaded from.
+    ///
+    /// # Errors
+    /// A fixtures folder that cannot be listed, or a bundle written without its fixtures.
+    pub fn load_fixtures(&self) -> Result<FixtureSet, FixtureError> {
+        match &self.bundle {
+            None => crate::fixture::load_all(&self.fixtures_dir()),
+            Some(BundleSource {
+                fixtures: Some(fixtures),
+                ..
+            }) => Ok(crate::fixture::load_files(
+                &fixtures.dir(),
+                fixtures.list(),
+                &|path| fixtures.read(path),
+            )),
+            Some(BundleSource { fixtures: None, .. }) => Err(FixtureError {
+                path: self.dir.clone(),
+                message: "the bundle has no fixtures (it was written with `--no-fixtures`): test \
+                          the pack's folder, or bundle it with its fixtures"
+                    .to_owned(),
+            }),
+        }
     }
 
     /// The limits evaluations of this pack run under.

@@ -4,25 +4,7 @@
 /// The fields of each record of the context as scripts see it, for the error a script gets when
 /// it reads a field that does not exist. A test checks them against the maps built above.
 const RECORD_FIELDS: &[(&str, &[&str])] = &[
-    (
-        "ctx",
-        &[
-            "now",
-            "today",
-            "trigger",
-            "account",
-            "invoices",
-            "deal_event",
-            "payment_attempts",
-            "activities",
-            "promises",
-            "subscriptions",
-            "billing_entities",
-            "calendar",
-            "params",
-            "seen_keys",
-        ],
-    ),
+    ("ctx", &super::context::FIELDS),
     (
         "account",
         &[

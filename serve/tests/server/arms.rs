@@ -176,3 +176,28 @@ fn a_batch_request_logs_each_decision_with_its_line_and_arm() {
         assert_eq!(entry["pack"]["hash"], entry["decision"]["pack"]["hash"]);
     }
 }
+
+#[test]
+fn a_bundle_in_the_packs_directory_is_served_with_its_folders_hash() {
+    let dir = PacksDir::new();
+    let engine = crm_rules_host::RuleEngine::new(Limits::default()).expect("engine");
+    let folder = engine
+        .load_pack(crm_rules_tests::root().join("examples/packs/first-pack"))
+        .expect("the folder");
+    let bundled = crm_rules_host::bundle::write(&folder, &Default::default()).expect("bundled");
+    std::fs::write(dir.0.join("first.crmpack"), &bundled.bytes).expect("written");
+    let server = start(&dir, Limits::default(), |_| {});
+    let reply = post(
+        &server,
+        "/v1/packs/first-pack/evaluate",
+        JSON,
+        &try_context(),
+        &[],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.json()["pack"]["hash"],
+        folder.identity().hash.as_str()
+    );
+    server.stop().expect("stops");
+}
