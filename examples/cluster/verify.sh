@@ -2,7 +2,9 @@
 # Runs a cluster recipe over a generated book and checks that it decided exactly as a direct
 # `crm-rules batch` run on the same book: every row, every decision, every error.
 #
-#   examples/cluster/verify.sh dask|spark|ray [CONTEXTS] [PARTITIONS]
+#   examples/cluster/verify.sh dask|spark|ray|local [CONTEXTS] [PARTITIONS]
+#
+# `local` is the baseline: the same package in one process (examples/cluster/in_process.py).
 #
 # CONTEXTS (2000) contexts (the example book repeated; `gen-book`'s with PROFILE=release), plus two
 # lines that are not contexts, go into a Parquet book;
@@ -13,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-engine=${1:?usage: examples/cluster/verify.sh dask|spark|ray [CONTEXTS] [PARTITIONS]}
+engine=${1:?usage: examples/cluster/verify.sh dask|spark|ray|local [CONTEXTS] [PARTITIONS]}
 contexts=${2:-2000}
 partitions=${3:-8}
 profile=${PROFILE:-debug}
@@ -21,10 +23,11 @@ pack=${PACK:-rules/standard/rust}
 
 common=(maturin==1.16.0 pyarrow==26.0.1 pandas==3.1.1)
 case "$engine" in
-    dask) extra=("dask[dataframe]==2026.8.0") ;;
+    dask) extra=("dask[dataframe]==2026.8.0" distributed==2026.8.0) ;;
     spark) extra=(pyspark==4.3.0) ;;
     ray) extra=("ray[data]==2.60.0") ;;
-    *) echo "unknown engine '$engine': dask, spark or ray" >&2; exit 2 ;;
+    local) extra=() ;;
+    *) echo "unknown engine '$engine': dask, spark, ray or local" >&2; exit 2 ;;
 esac
 
 venv=target/cluster-venv
@@ -55,33 +58,40 @@ fi
         "../$venv/bin/maturin" develop --quiet --strip "${cargo_profile[@]}"
 )
 
-work=target/cluster/$engine
+# The book is kept per profile and size, so that every engine runs on the same one.
+book=target/cluster/book-$profile-$contexts
+work=target/cluster/$engine-$profile-$contexts
 rm -rf "$work"
-mkdir -p "$work"
-if [ "$profile" = release ]; then
-    cargo build --quiet --release -p crm-rules-tests --bin gen-book
-    target/release/gen-book "$contexts" > "$work/book.ndjson"
-else
-    # The example book's 200 contexts, repeated: enough to spread over partitions.
-    : > "$work/book.ndjson"
-    while [ "$(wc -l < "$work/book.ndjson")" -lt "$contexts" ]; do
-        cat examples/book.ndjson >> "$work/book.ndjson"
-    done
-    head -n "$contexts" "$work/book.ndjson" > "$work/book.tmp" && mv "$work/book.tmp" "$work/book.ndjson"
+mkdir -p "$work" "$book"
+if [ ! -f "$book/book.parquet" ]; then
+    if [ "$profile" = release ]; then
+        cargo build --quiet --release -p crm-rules-tests --bin gen-book
+        target/release/gen-book "$contexts" > "$book/book.ndjson"
+    else
+        # The example book's 200 contexts, repeated: enough to spread over partitions.
+        : > "$book/book.ndjson"
+        while [ "$(wc -l < "$book/book.ndjson")" -lt "$contexts" ]; do
+            cat examples/book.ndjson >> "$book/book.ndjson"
+        done
+        head -n "$contexts" "$book/book.ndjson" > "$book/book.tmp"
+        mv "$book/book.tmp" "$book/book.ndjson"
+    fi
+    printf '%s\n' '{"now": "not a time"}' '{not json' >> "$book/book.ndjson"
+    "$venv/bin/python" examples/cluster/book.py to-parquet "$book/book.ndjson" "$book/book.parquet"
 fi
-printf '%s\n' '{"now": "not a time"}' '{not json' >> "$work/book.ndjson"
 "$bin" bundle "$pack" -o "$work/pack.crmpack" --no-fixtures > /dev/null
 
 started=$(date +%s%N)
-"$bin" batch "$work/pack.crmpack" --input "$work/book.ndjson" --output "$work/direct.ndjson" \
+"$bin" batch "$work/pack.crmpack" --input "$book/book.ndjson" --output "$work/direct.ndjson" \
     --threads 2 --allow-bad-lines 2> "$work/direct.log"
 echo "direct batch: $(( ($(date +%s%N) - started) / 1000000 )) ms: $(head -1 "$work/direct.log")"
 
-"$venv/bin/python" examples/cluster/book.py to-parquet "$work/book.ndjson" "$work/book.parquet"
 # Spark's Python workers run the interpreter PYSPARK_PYTHON names: the one with crm_rules.
 export PYSPARK_PYTHON="$PWD/$venv/bin/python"
 started=$(date +%s%N)
-if ! "$venv/bin/python" "examples/$engine/decide.py" "$work/pack.crmpack" "$work/book.parquet" \
+script="examples/$engine/decide.py"
+if [ "$engine" = local ]; then script=examples/cluster/in_process.py; fi
+if ! "$venv/bin/python" "$script" "$work/pack.crmpack" "$book/book.parquet" \
     "$work/decisions" --partitions "$partitions" > "$work/decide.log" 2>&1; then
     cat "$work/decide.log" >&2
     echo "the $engine recipe failed" >&2
