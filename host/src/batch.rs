@@ -35,7 +35,8 @@ pub struct BatchOptions<'a> {
     pub split: Option<Split<'a>>,
     /// The top-level field of each input line holding the host's key for it (a row id): its value
     /// is copied into the line's result as `"id"`, decision or error, so results join back to
-    /// their source rows; the field is not read as part of the context (unless it is `id`).
+    /// their source rows; the field is not read as part of the context, nor kept in the `input` of
+    /// [`BatchOptions::keep_input`] (unless it is `id`).
     pub id_field: Option<&'a str>,
     /// Called on the worker thread for every decision, as it is made (a decision log).
     pub observer: Option<&'a (dyn Fn(&Evaluated<'_>) + Sync)>,
@@ -208,9 +209,14 @@ impl LineJob for BatchJob<'_> {
             let _ = serde_json::to_writer(&mut *out, key);
         }
         if self.options.keep_input {
-            // Already read as a valid context: valid JSON, and on one line.
             out.extend_from_slice(b",\"input\":");
-            out.extend_from_slice(text.trim().as_bytes());
+            match self.options.id_field {
+                // The kept input is the context as read: without the host's key, so that it
+                // replays (and becomes a fixture) as the context it was.
+                Some(field) if field != "id" => write_without(out, text, field),
+                // Already read as a valid context: valid JSON, and on one line.
+                _ => out.extend_from_slice(text.trim().as_bytes()),
+            }
         }
         out.extend_from_slice(b",\"decision\":");
         let start = out.len();
@@ -228,6 +234,16 @@ impl LineJob for BatchJob<'_> {
         }
         out.extend_from_slice(b"}\n");
     }
+}
+
+/// Appends the JSON object `text` (already read as a valid context) without its top-level `field`.
+fn write_without(out: &mut Vec<u8>, text: &str, field: &str) {
+    let mut value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    if let Value::Object(object) = &mut value {
+        object.remove(field);
+    }
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &value);
 }
 
 /// Appends the error line of a line that is not a valid context (with its key, when the run

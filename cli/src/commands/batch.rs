@@ -51,7 +51,8 @@ pub struct BatchArgs {
     keep_input: bool,
     /// Copy the top-level field FIELD of each input line (the host's row key) into its result line
     /// as `"id"`, decision or error, so results join back to their source rows; FIELD is not read
-    /// as part of the context (unless it is the context's own `id`).
+    /// as part of the context, nor kept in `--keep-input`'s `input` (unless it is the context's own
+    /// `id`).
     #[arg(long, value_name = "FIELD")]
     id_field: Option<String>,
     /// Exit 0 when the only problems were input lines that are not valid contexts (each is still

@@ -82,6 +82,14 @@ fn every_result_line_carries_its_rows_key_and_bad_rows_need_not_fail_the_task() 
         lines[2]
     );
     assert!(lines[3]["error"].is_string());
+    // Kept inputs are the contexts as read, without the key: they replay as they were decided.
+    let mut kept = command(&args);
+    kept.arg("--keep-input");
+    let out = run_with_stdin(kept, &keyed_book());
+    let first: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "r-1");
+    assert_eq!(first["input"].get("row"), None, "{}", first["input"]);
+    assert!(first["input"]["now"].is_string());
     let mut allowed = command(&args);
     allowed.arg("--allow-bad-lines");
     let out = run_with_stdin(allowed, &keyed_book());
