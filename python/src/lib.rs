@@ -18,6 +18,7 @@
 mod batch;
 mod convert;
 mod engine;
+mod options;
 mod pack;
 
 use pyo3::prelude::*;

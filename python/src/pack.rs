@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use serde_json::Value;
 
-use crate::engine::{Options, check_process};
+use crate::options::{Options, check_process};
 use crate::{batch, convert, errors};
 
 /// A context as given, copied out of Python so that it can be read with the GIL released.

@@ -46,7 +46,7 @@
 //! never on disk: one climbing out of it is "not in the bundle".
 
 mod container;
-mod read;
+pub(crate) mod read;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -54,7 +54,6 @@ mod write;
 use std::path::Path;
 
 pub use container::{MAGIC, MAX_BUNDLE_BYTES, MAX_ENTRIES, MAX_NAME_BYTES, VERSION};
-pub(crate) use read::{Bundle, BundledFixtures};
 
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
@@ -125,35 +124,6 @@ pub fn default_file_name(pack: &PackIdentity) -> String {
             .collect()
     };
     format!("{}-{}.{EXTENSION}", clean(&pack.name), clean(&pack.version))
-}
-
-/// Reads the file at `path` for [`RuleEngine::load_pack`]: at most [`MAX_BUNDLE_BYTES`].
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    use std::io::Read as _;
-    let io = |source: std::io::Error| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(MAX_BUNDLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if !is_bundle(&bytes) {
-        let hint = if path.file_name().is_some_and(|name| name == "pack.toml") {
-            "give the folder that holds this manifest"
-        } else {
-            "give a pack folder (holding pack.toml) or a bundle (`crm-rules bundle`)"
-        };
-        return Err(LoadError::Bundle {
-            path: path.to_path_buf(),
-            message: format!(
-                "a file that does not start with the bundle header, so not a bundle; {hint}"
-            ),
-        });
-    }
-    Ok(bytes)
 }
 
 impl RuleEngine {

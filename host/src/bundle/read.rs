@@ -249,3 +249,32 @@ impl Index {
         Ok(())
     }
 }
+
+/// Reads the file at `path` for [`crate::RuleEngine::load_pack`]: at most [`container::MAX_BUNDLE_BYTES`].
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read as _;
+    let io = |source: std::io::Error| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(container::MAX_BUNDLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if !bytes.starts_with(&container::MAGIC) {
+        let hint = if path.file_name().is_some_and(|name| name == "pack.toml") {
+            "give the folder that holds this manifest"
+        } else {
+            "give a pack folder (holding pack.toml) or a bundle (`crm-rules bundle`)"
+        };
+        return Err(LoadError::Bundle {
+            path: path.to_path_buf(),
+            message: format!(
+                "a file that does not start with the bundle header, so not a bundle; {hint}"
+            ),
+        });
+    }
+    Ok(bytes)
+}

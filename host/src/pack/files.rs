@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::Bundle;
+use crate::bundle::read::Bundle;
 use crate::error::LoadError;
 
 /// A pack's folder, or its bundle.

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::files::PackFiles;
 use super::{BundleSource, ComponentLoads, LoadedModule, RulePack, Runner};
-use crate::bundle::Bundle;
+use crate::bundle::read::Bundle;
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
 use crate::error::LoadError;
@@ -34,7 +34,7 @@ impl RuleEngine {
     pub fn load_pack(&self, path: impl AsRef<Path>) -> Result<RulePack, LoadError> {
         let path = path.as_ref();
         if path.is_file() {
-            let bytes = crate::bundle::read_file(path)?;
+            let bytes = crate::bundle::read::read_file(path)?;
             return RulePack::load_bundle(self.clone(), path, &bytes);
         }
         RulePack::load(self.clone(), &PackFiles::Folder(path.to_path_buf()))

@@ -12,11 +12,10 @@ use crm_rules_contract::module::{Module, ModuleFn};
 use crm_rules_contract::types::{Context, Param};
 use crm_rules_contract::vocabulary::Vocabulary;
 
-use crate::bundle::BundledFixtures;
+use crate::bundle::read::BundledFixtures;
 use crate::decision::PackIdentity;
 use crate::engine::RuleEngine;
 use crate::error::RuleErrorKind;
-use crate::fixture::{FixtureError, FixtureSet};
 use crate::limits::Limits;
 use crate::manifest::{Manifest, ModuleSpec, RuleKind};
 use crate::script::ScriptRule;
@@ -34,6 +33,16 @@ enum Runner {
     Rhai(ScriptRule),
     /// Rust linked into the host (see [`RulePack::with_native`]).
     Native(ModuleFn),
+}
+
+/// Where a pack's fixtures are.
+pub(crate) enum FixtureSource<'a> {
+    /// In this folder (which may not exist).
+    Folder(PathBuf),
+    /// In the bundle the pack was loaded from.
+    Bundled(&'a BundledFixtures),
+    /// Nowhere: the pack's bundle was written without them.
+    NotBundled,
 }
 
 /// What a pack loaded from a bundle keeps of it.
@@ -125,37 +134,16 @@ impl RulePack {
         )
     }
 
-    /// Whether the pack has fixtures to read: its fixtures folder exists, or its bundle holds its
-    /// fixtures.
-    pub fn has_fixtures(&self) -> bool {
+    /// Where the pack's fixtures are: its folder's fixtures folder, or its bundle's (read them with
+    /// [`RulePack::load_fixtures`]).
+    pub(crate) fn fixture_source(&self) -> FixtureSource<'_> {
         match &self.bundle {
-            Some(bundle) => bundle.fixtures.is_some(),
-            None => self.fixtures_dir().is_dir(),
-        }
-    }
-
-    /// The pack's fixture cases, read as [`crate::fixture::load_all`] reads its fixtures folder:
-    /// from that folder, or from the bundle the pack was loaded from.
-    ///
-    /// # Errors
-    /// A fixtures folder that cannot be listed, or a bundle written without its fixtures.
-    pub fn load_fixtures(&self) -> Result<FixtureSet, FixtureError> {
-        match &self.bundle {
-            None => crate::fixture::load_all(&self.fixtures_dir()),
+            None => FixtureSource::Folder(self.fixtures_dir()),
             Some(BundleSource {
                 fixtures: Some(fixtures),
                 ..
-            }) => Ok(crate::fixture::load_files(
-                &fixtures.dir(),
-                fixtures.list(),
-                &|path| fixtures.read(path),
-            )),
-            Some(BundleSource { fixtures: None, .. }) => Err(FixtureError {
-                path: self.dir.clone(),
-                message: "the bundle has no fixtures (it was written with `--no-fixtures`): test \
-                          the pack's folder, or bundle it with its fixtures"
-                    .to_owned(),
-            }),
+            }) => FixtureSource::Bundled(fixtures),
+            Some(BundleSource { fixtures: None, .. }) => FixtureSource::NotBundled,
         }
     }
 
