@@ -72,6 +72,7 @@ pub struct EngineOptions {
     compile_cache: Option<PathBuf>,
     instance_pool: Option<u32>,
     rhai_memory: RhaiMemory,
+    trust_precompiled: bool,
 }
 
 /// How Rhai scripts are held to [`Limits::max_memory_bytes`].
@@ -108,6 +109,7 @@ impl EngineOptions {
             compile_cache: None,
             instance_pool: Some(Self::DEFAULT_INSTANCE_POOL),
             rhai_memory: RhaiMemory::default(),
+            trust_precompiled: false,
         }
     }
 
@@ -144,6 +146,18 @@ impl EngineOptions {
         self.instance_pool = slots;
         self
     }
+
+    /// Load the native code a bundle carries (`crm-rules bundle --precompile`) instead of
+    /// compiling its components, when it was compiled for this engine's configuration (the same
+    /// crm-rules and wasmtime, target CPU and settings; otherwise the component compiles as
+    /// usual). Off by default, when such code is ignored: loading it runs it in the host, and
+    /// neither wasmtime nor the bundle's digest can tell who produced it. Turn it on only for
+    /// bundles that reach the host as its own binary does (built by your pipeline, shipped by
+    /// your deployment), never for bundles users upload.
+    pub fn trust_precompiled(mut self, trust: bool) -> EngineOptions {
+        self.trust_precompiled = trust;
+        self
+    }
 }
 
 impl Default for EngineOptions {
@@ -159,6 +173,10 @@ pub(crate) struct EngineInner {
     pub(crate) rhai_memory: RhaiMemory,
     pub(crate) limits: Limits,
     pub(crate) compile_cache: Option<CompileCache>,
+    /// The key of the wasmtime engine's configuration ([`crate::wasm::cache::engine_key`]).
+    pub(crate) engine_key: [u8; 32],
+    /// Whether precompiled code in bundles is loaded ([`EngineOptions::trust_precompiled`]).
+    pub(crate) trust_precompiled: bool,
     _ticker: EpochTicker,
 }
 
@@ -200,6 +218,7 @@ impl RuleEngine {
             compile_cache,
             instance_pool,
             rhai_memory,
+            trust_precompiled,
         } = options;
         if rhai_memory == RhaiMemory::Counted && !crate::alloc::is_installed() {
             return Err(LoadError::Engine(
@@ -212,6 +231,7 @@ impl RuleEngine {
         }
         let wasm = wasm::new_engine(instance_pool, limits.max_memory_bytes)?;
         let compile_cache = compile_cache.map(|dir| CompileCache::new(&dir, &wasm));
+        let engine_key = crate::wasm::cache::engine_key(&wasm);
         let linker = wasm::new_linker(&wasm)?;
         crate::explain::recorder::install();
         let rhai = crate::script::new_engine(&limits, rhai_memory);
@@ -224,6 +244,8 @@ impl RuleEngine {
                 rhai_memory,
                 limits,
                 compile_cache,
+                engine_key,
+                trust_precompiled,
                 _ticker: ticker,
             }),
         })

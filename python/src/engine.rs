@@ -36,6 +36,7 @@ impl Engine {
         max_input_bytes = None,
         cache_dir = None,
         instance_pool = EngineOptions::DEFAULT_INSTANCE_POOL,
+        trust_precompiled = false,
     ))]
     #[expect(
         clippy::too_many_arguments,
@@ -52,6 +53,7 @@ impl Engine {
         max_input_bytes: Option<usize>,
         cache_dir: Option<PathBuf>,
         instance_pool: u32,
+        trust_precompiled: bool,
     ) -> PyResult<Engine> {
         let options = Options {
             max_fuel,
@@ -63,11 +65,13 @@ impl Engine {
             max_input_bytes,
             cache_dir,
             instance_pool,
+            trust_precompiled,
         };
         let engine_options = EngineOptions::new(options.limits())
             .compile_cache(options.cache_dir.clone())
             // 0 maps each instance on demand, as `crm-rules --instance-pool 0` does.
-            .instance_pool((options.instance_pool > 0).then_some(options.instance_pool));
+            .instance_pool((options.instance_pool > 0).then_some(options.instance_pool))
+            .trust_precompiled(options.trust_precompiled);
         // Counted Rhai memory, the default: this module installs the counting allocator.
         let engine = py
             .detach(|| RuleEngine::with_options(engine_options))

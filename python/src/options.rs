@@ -23,6 +23,7 @@ pub(crate) struct Options {
     pub(crate) max_input_bytes: Option<usize>,
     pub(crate) cache_dir: Option<PathBuf>,
     pub(crate) instance_pool: u32,
+    pub(crate) trust_precompiled: bool,
 }
 
 impl Options {
@@ -57,6 +58,7 @@ impl Options {
         kwargs.set_item("max_input_bytes", self.max_input_bytes)?;
         kwargs.set_item("cache_dir", self.cache_dir.clone())?;
         kwargs.set_item("instance_pool", self.instance_pool)?;
+        kwargs.set_item("trust_precompiled", self.trust_precompiled)?;
         Ok(kwargs)
     }
 }

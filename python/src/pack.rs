@@ -126,6 +126,20 @@ impl Pack {
         }
     }
 
+    /// How the pack's components were obtained when it was loaded, as a `dict` of counts:
+    /// `compiled`, `from_cache`, `precompiled` (the bundle's code, loaded) and
+    /// `precompiled_unused` (the bundle's code, not loaded).
+    #[getter]
+    fn component_loads(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        let loads = self.pack.component_loads();
+        std::collections::BTreeMap::from([
+            ("compiled", loads.compiled),
+            ("from_cache", loads.from_cache),
+            ("precompiled", loads.precompiled),
+            ("precompiled_unused", loads.precompiled_unused),
+        ])
+    }
+
     /// The decision on one context, as a `dict`.
     fn evaluate<'py>(
         &self,

@@ -343,6 +343,27 @@ def test_bundles_load_from_a_file_or_from_bytes(
         engine.load_bytes(b"not a bundle")
 
 
+def test_a_bundles_precompiled_code_is_loaded_only_when_trusted(
+    engine: crm_rules.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "standard-rust.crmpack"
+    cli("bundle", "rules/standard/rust", "--precompile", "--output", str(path))
+    folder = engine.load(ROOT / "rules/standard/rust")
+    untrusted = engine.load(path)
+    assert untrusted.component_loads == {
+        "compiled": 1, "from_cache": 0, "precompiled": 0, "precompiled_unused": 1,
+    }
+    trusting = crm_rules.Engine(instance_pool=4, trust_precompiled=True)
+    trusted = trusting.load(path)
+    assert trusted.component_loads["precompiled"] == 1
+    assert trusted.component_loads["compiled"] == 0
+    expected = folder.evaluate(CLOSED_WON.read_text())
+    assert trusted.evaluate(CLOSED_WON.read_text()) == untrusted.evaluate(CLOSED_WON.read_text())
+    assert trusted.evaluate(CLOSED_WON.read_text()) == expected
+    # A pickled pack is loaded again with its engine's options, trust included.
+    assert pickle.loads(pickle.dumps(trusted)).component_loads["precompiled"] == 1
+
+
 def in_forked_child(engine: crm_rules.Engine, rhai: crm_rules.Pack) -> int:
     """0 if the copies refuse to work, naming fork(), and an unpickled pack works; else why not."""
     for attempt in (lambda: rhai.evaluate("{}"), lambda: engine.load(ROOT / "rules/standard/rhai")):

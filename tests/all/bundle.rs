@@ -149,7 +149,14 @@ fn bundled_fixtures_load_and_pass_as_the_folders_do() {
 fn a_bundle_without_fixtures_loads_and_says_it_has_none() {
     let pack = load(&crm_rules_tests::standard_rhai());
     let with = bundled(&pack);
-    let without = bundle::write(&pack, &BundleOptions { fixtures: false }).expect("bundled");
+    let without = bundle::write(
+        &pack,
+        &BundleOptions {
+            fixtures: false,
+            ..BundleOptions::default()
+        },
+    )
+    .expect("bundled");
     assert_eq!(without.fixture_files, 0);
     assert!(without.bytes.len() < with.bytes.len());
     let loaded = engine().load_pack_bytes(&without.bytes).expect("loads");

@@ -24,10 +24,10 @@ fn load(dir: &Path) -> RulePack {
 }
 
 fn loads(compiled: usize, from_cache: usize) -> ComponentLoads {
-    ComponentLoads {
-        compiled,
-        from_cache,
-    }
+    let mut loads = ComponentLoads::default();
+    loads.compiled = compiled;
+    loads.from_cache = from_cache;
+    loads
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {

@@ -74,7 +74,7 @@ pub fn run(
             .with_context(|| format!("failed to load pack `{}`", path.display()))
     };
     let pack = load(pack)?;
-    super::engine_args::warn_if_compiled_uncached(&pack, console);
+    super::engine_args::warn_about_component_loads(&pack, console);
     let challenger = arms.challenger.as_deref().map(load).transpose()?;
     let reader: Box<dyn std::io::BufRead + Send> = if input == Path::new("-") {
         Box::new(BufReader::new(std::io::stdin()))

@@ -26,6 +26,12 @@ pub struct BundleArgs {
     /// on it reports that it has no fixtures.
     #[arg(long)]
     pub no_fixtures: bool,
+    /// Also carry each component's native code, compiled for this command's engine
+    /// configuration (this crm-rules build and this machine's CPU features): a process of the same
+    /// build, on a CPU with the same features, given `--trust-precompiled`, then loads the pack
+    /// without compiling. Any other process compiles as usual.
+    #[arg(long)]
+    pub precompile: bool,
 }
 
 /// Loads the pack from its folder, bundles it (checking that the bundle loads back with the same
@@ -40,6 +46,7 @@ pub fn run(
         .with_context(|| format!("failed to load pack `{}`", args.pack.display()))?;
     let options = BundleOptions {
         fixtures: !args.no_fixtures,
+        precompile: args.precompile,
     };
     let bundled = bundle::write(&pack, &options)
         .with_context(|| format!("failed to bundle pack `{}`", args.pack.display()))?;
@@ -50,11 +57,14 @@ pub fn run(
         None => PathBuf::from(default_name),
     };
     write_whole(&path, &bundled.bytes)?;
-    let fixtures = if args.no_fixtures {
+    let mut fixtures = if args.no_fixtures {
         "no fixtures".to_owned()
     } else {
         format!("{} fixture files", bundled.fixture_files)
     };
+    if args.precompile {
+        fixtures.push_str(&format!(", {} precompiled components", bundled.precompiled));
+    }
     writeln!(
         console.out,
         "wrote {}: {} {} {} ({} pack files, {fixtures}, {} bytes; bundle {})",

@@ -32,12 +32,20 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     }
     let identity = pack.identity();
     let loads = pack.component_loads();
-    let components = match (loads.compiled, loads.from_cache) {
-        (0, 0) => String::new(),
-        (compiled, 0) => format!(", {compiled} component(s) compiled"),
-        (0, cached) => format!(", {cached} component(s) from the compile cache"),
-        (compiled, cached) => {
-            format!(", {compiled} component(s) compiled, {cached} from the compile cache")
+    let parts: Vec<String> = [
+        (loads.compiled, "compiled"),
+        (loads.from_cache, "from the compile cache"),
+        (loads.precompiled, "precompiled in the bundle"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, how)| format!("{count} {how}"))
+    .collect();
+    let components = match parts.split_first() {
+        None => String::new(),
+        Some((first, rest)) => {
+            let first = first.replacen(' ', " component(s) ", 1);
+            format!(", {}", [vec![first], rest.to_vec()].concat().join(", "))
         }
     };
     let manifest = pack.manifest();

@@ -72,7 +72,7 @@ pub fn run(
     let champion = load(&args.champion)?;
     let challenger = load(&args.challenger)?;
     for pack in [&champion, &challenger] {
-        super::engine_args::warn_if_compiled_uncached(pack, console);
+        super::engine_args::warn_about_component_loads(pack, console);
     }
     let reader: Box<dyn std::io::BufRead + Send> = if args.input == Path::new("-") {
         Box::new(BufReader::new(std::io::stdin()))

@@ -79,7 +79,7 @@ pub fn run(
     let pack = engine
         .load_pack(pack)
         .with_context(|| format!("failed to load pack `{}`", pack.display()))?;
-    super::engine_args::warn_if_compiled_uncached(&pack, console);
+    super::engine_args::warn_about_component_loads(&pack, console);
     let parsed = match read_context(&pack, input, console)? {
         Ok(parsed) => parsed,
         Err(code) => return Ok(code),

@@ -33,7 +33,7 @@ pub fn run(
     let pack = engine
         .load_pack(&args.pack)
         .with_context(|| format!("failed to load pack `{}`", args.pack.display()))?;
-    super::engine_args::warn_if_compiled_uncached(&pack, console);
+    super::engine_args::warn_about_component_loads(&pack, console);
     let parsed = match super::eval::read_context(&pack, &args.input, console)? {
         Ok(parsed) => parsed,
         Err(code) => return Ok(code),

@@ -1,6 +1,7 @@
 //! `crm-rules bundle`: the standard Rhai pack (its parameters and fixtures outside its folder) as one
 //! file that `eval`, `batch`, `test` and `check` take as they take the folder, with the same pack
-//! hash, from a folder of its own; the same bytes every time; a damaged bundle refused with exit 2.
+//! hash, from a folder of its own; the same bytes every time; a damaged bundle refused with exit 2;
+//! a component's precompiled code run only when trusted.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -166,4 +167,58 @@ fn a_bundle_or_a_broken_pack_is_not_bundled() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("failed to load pack `rules/no-such-pack`"));
     let _ = std::fs::remove_dir_all(bundle.parent().expect("its folder"));
+}
+
+#[test]
+fn a_precompiled_bundle_runs_its_code_only_when_trusted_and_decides_alike() {
+    let dir = scratch("precompiled");
+    let file = dir.join("standard-rust.crmpack");
+    let out = crm_rules(&[
+        "bundle",
+        "rules/standard/rust",
+        "--precompile",
+        "--no-cache",
+        "-o",
+        path(&file),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(", 1 precompiled components,"),
+        "{}",
+        text(&out.stdout)
+    );
+    let checked = crm_rules(&["check", path(&file), "--no-cache", "--trust-precompiled"]);
+    assert!(
+        text(&checked.stdout).contains("1 component(s) precompiled in the bundle"),
+        "{}",
+        text(&checked.stdout)
+    );
+    let book = super::root().join("examples/book.ndjson");
+    let batch = |extra: &[&str]| {
+        let mut args = vec!["batch", path(&file), "--no-cache", "--input", path(&book)];
+        args.extend_from_slice(extra);
+        let out = crm_rules(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        out
+    };
+    let (untrusted, trusted) = (batch(&[]), batch(&["--trust-precompiled"]));
+    assert!(
+        text(&untrusted.stderr).contains(
+            "the bundle of `standard-rust` carries precompiled code for 1 component(s) that was \
+             not loaded: give --trust-precompiled"
+        ),
+        "{}",
+        text(&untrusted.stderr)
+    );
+    assert!(
+        !text(&trusted.stderr).contains("precompiled"),
+        "{}",
+        text(&trusted.stderr)
+    );
+    assert!(!trusted.stdout.is_empty());
+    assert!(
+        trusted.stdout == untrusted.stdout,
+        "the precompiled code decides otherwise"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

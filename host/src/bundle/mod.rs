@@ -18,6 +18,12 @@
 //! for byte, so every path it (or a fixture's `base`) writes resolves inside the bundle, and the
 //! pack hash, over the manifest and the files as it names them, is the folder's.
 //!
+//! Written with [`BundleOptions::precompile`], it also carries each component's native code, as
+//! the bundling engine compiled it, under `.crmpack/precompiled/`; an engine loads that code only
+//! when it trusts precompiled code ([`crate::EngineOptions::trust_precompiled`]) and the code was
+//! compiled for its own configuration, and compiles the component otherwise. The code is not part
+//! of the pack's hash: the same pack decides the same whichever way its components were obtained.
+//!
 //! # Layout (format version 1)
 //!
 //! | bytes | what |
@@ -33,7 +39,9 @@
 //! nothing records a time, an owner or a mode, so bundling the same pack twice gives the same
 //! bytes. One entry, `.crmpack/index.json`, is the index: the pack's name, version and hash; `root`,
 //! the pack's folder inside the bundle; `files`, the entries the pack loads; `fixtures`, the
-//! fixtures folder and its entries, or `null` for a bundle written without them.
+//! fixtures folder and its entries, or `null` for a bundle written without them; and, only in a
+//! bundle written with precompiled code, `precompiled`: for each component, the entry holding its
+//! code, the component's entry, the key of the engine configuration and what compiled it.
 //!
 //! # Reading one: a bundle is untrusted input
 //!
@@ -43,12 +51,17 @@
 //! that the index lists every entry and every entry it lists is there (no unknown entry); and,
 //! once the pack is loaded, that its hash is the one the index records. Each is a
 //! [`LoadError::Bundle`] saying what is wrong. The pack's own paths are looked up in the bundle,
-//! never on disk: one climbing out of it is "not in the bundle".
+//! never on disk: one climbing out of it is "not in the bundle". Precompiled code is the one thing
+//! these checks cannot make safe (wasmtime cannot validate native code), so it is ignored unless
+//! the engine was told to trust it.
 
 mod container;
+mod precompiled;
 pub(crate) mod read;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_precompiled;
 mod write;
 
 use std::path::Path;
@@ -69,11 +82,19 @@ pub struct BundleOptions {
     /// Whether the fixtures go in (the default): `crm-rules test` then runs on the bundle.
     /// Without them the bundle is smaller, and still loads, evaluates and checks.
     pub fixtures: bool,
+    /// Whether each component's native code, as the pack's engine compiled it, goes in too (off
+    /// by default). An engine configured the same way, that trusts precompiled code
+    /// ([`crate::EngineOptions::trust_precompiled`]), then loads the pack without compiling;
+    /// any other engine compiles as usual.
+    pub precompile: bool,
 }
 
 impl Default for BundleOptions {
     fn default() -> BundleOptions {
-        BundleOptions { fixtures: true }
+        BundleOptions {
+            fixtures: true,
+            precompile: false,
+        }
     }
 }
 
@@ -91,6 +112,8 @@ pub struct Bundled {
     pub files: usize,
     /// How many fixture files (bases included) it holds.
     pub fixture_files: usize,
+    /// How many components it carries precompiled.
+    pub precompiled: usize,
 }
 
 /// Writes `pack`, loaded from its folder, as a bundle, then loads the bundle back with the pack's

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::container::{self, Relative};
+use super::precompiled::{self, IndexPrecompiled};
 use crate::error::LoadError;
 
 /// The name of the index entry.
@@ -27,6 +28,10 @@ pub(crate) struct Index {
     pub(crate) files: Vec<String>,
     /// The fixtures, or `null` when the pack was bundled without them.
     pub(crate) fixtures: Option<IndexFixtures>,
+    /// The components' native code, when the pack was bundled with it (`--precompile`); left
+    /// out of the index when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) precompiled: Vec<IndexPrecompiled>,
 }
 
 /// The pack's identity, in the index.
@@ -64,6 +69,8 @@ pub(crate) struct Bundle {
     files: BTreeMap<String, Vec<u8>>,
     /// The fixture entries.
     fixtures: BTreeMap<String, Vec<u8>>,
+    /// The precompiled entries.
+    precompiled: BTreeMap<String, Vec<u8>>,
 }
 
 impl Bundle {
@@ -103,10 +110,17 @@ impl Bundle {
         };
         let files = listed(&index.files)?;
         let fixtures = listed(index.fixtures.as_ref().map_or(&[], |set| &set.files))?;
-        if let Some(unknown) = entries
-            .keys()
-            .find(|name| !files.contains_key(**name) && !fixtures.contains_key(**name))
-        {
+        let code: Vec<String> = index
+            .precompiled
+            .iter()
+            .map(|code| code.entry.clone())
+            .collect();
+        let precompiled = listed(&code)?;
+        if let Some(unknown) = entries.keys().find(|name| {
+            !files.contains_key(**name)
+                && !fixtures.contains_key(**name)
+                && !precompiled.contains_key(**name)
+        }) {
             return Err(invalid(format!(
                 "entry `{unknown}` is not in its index (a bundle holds only what its pack loads)"
             )));
@@ -117,7 +131,27 @@ impl Bundle {
             index,
             files,
             fixtures,
+            precompiled,
         })
+    }
+
+    /// The native code named `name` (see `super::precompiled`), if the bundle carries it.
+    pub(crate) fn precompiled(&self, name: &str) -> Option<&[u8]> {
+        self.precompiled
+            .get(&precompiled::entry(name))
+            .map(Vec::as_slice)
+    }
+
+    /// Whether the bundle carries native code, for any engine configuration, for the component
+    /// the manifest calls `relative`.
+    pub(crate) fn has_precompiled(&self, relative: &Path) -> bool {
+        let Some(source) = self.entry_of(relative) else {
+            return false;
+        };
+        self.index
+            .precompiled
+            .iter()
+            .any(|code| code.source == source)
     }
 
     /// The entry that `relative` (a path as the manifest writes it, relative to the pack's folder)
@@ -239,6 +273,7 @@ impl Index {
                 }
             }
         }
+        precompiled::check(&self.precompiled, &seen)?;
         let hex = self.pack.hash.strip_prefix("sha256:").unwrap_or_default();
         if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return Err(format!(

@@ -11,7 +11,7 @@ use super::read::INDEX;
 use super::{BundleOptions, write};
 use crate::{EngineOptions, Limits, LoadError, RhaiMemory, RuleEngine};
 
-fn engine() -> RuleEngine {
+pub(super) fn engine() -> RuleEngine {
     RuleEngine::with_options(
         EngineOptions::new(Limits::default())
             .rhai_memory(RhaiMemory::SizeLimits)
@@ -25,7 +25,7 @@ const MANIFEST: &str = "[pack]\nname = \"t\"\nversion = \"1\"\nparams_file = \".
 
 /// A pack in a scratch folder (`name`), `pack/` beside the parameter file it shares, bundled;
 /// returns the bundle's entries and its index.
-fn good(engine: &RuleEngine, name: &str) -> (BTreeMap<String, Vec<u8>>, Value) {
+pub(super) fn good(engine: &RuleEngine, name: &str) -> (BTreeMap<String, Vec<u8>>, Value) {
     let dir = std::env::temp_dir().join(format!(
         "crm-rules-bundle-unit-{name}-{}",
         std::process::id()
@@ -52,13 +52,13 @@ fn good(engine: &RuleEngine, name: &str) -> (BTreeMap<String, Vec<u8>>, Value) {
     (entries, index)
 }
 
-fn with_index(mut entries: BTreeMap<String, Vec<u8>>, index: &Value) -> Vec<u8> {
+pub(super) fn with_index(mut entries: BTreeMap<String, Vec<u8>>, index: &Value) -> Vec<u8> {
     entries.insert(INDEX.to_owned(), serde_json::to_vec(index).unwrap());
     container::encode(&entries).0
 }
 
 /// The message of the [`LoadError::Bundle`] loading `bytes` gives.
-fn refusal(engine: &RuleEngine, bytes: &[u8]) -> String {
+pub(super) fn refusal(engine: &RuleEngine, bytes: &[u8]) -> String {
     match engine.load_pack_bytes(bytes) {
         Err(LoadError::Bundle { message, .. }) => message,
         Err(other) => panic!("another error: {other}"),
@@ -117,10 +117,10 @@ fn the_index_is_checked() {
     let engine = engine();
     let (entries, index) = good(&engine, "index");
     let mut unknown = index.clone();
-    unknown["precompiled"] = json!({});
+    unknown["signature"] = json!({});
     assert!(
         refusal(&engine, &with_index(entries.clone(), &unknown))
-            .contains("unknown field `precompiled`")
+            .contains("unknown field `signature`")
     );
     let mut climbing = index.clone();
     climbing["files"] = json!(["../etc/passwd", "pack/pack.toml"]);

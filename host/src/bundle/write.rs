@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::container::{self, MAX_BUNDLE_BYTES, MAX_ENTRIES, Relative};
+use super::precompiled::{self, IndexPrecompiled};
 use super::read::{INDEX, Index, IndexFixtures, IndexPack};
 use super::{BundleOptions, Bundled};
 use crate::error::BundleError;
@@ -158,6 +159,26 @@ pub(super) fn write(pack: &RulePack, options: &BundleOptions) -> Result<Bundled,
     // Two spellings of one file (`a.rhai`, `../pack/a.rhai`) are one entry.
     files.sort();
     files.dedup();
+    let mut code: Vec<IndexPrecompiled> = Vec::new();
+    if options.precompile {
+        for module in &manifest.modules {
+            let source_entry = entry(&relative(dir, &module.source)?);
+            if code.iter().any(|code| code.source == source_entry) {
+                continue;
+            }
+            let Some(source_bytes) = entries.map.get(&source_entry) else {
+                continue;
+            };
+            let compiled = precompiled::compile(pack, &module.source, source_bytes, &source_entry)
+                .map_err(|message| unbundlable(&dir.join(&module.source), message))?;
+            if let Some(compiled) = compiled {
+                let from = dir.join(&module.source);
+                entries.add(dir, &compiled.index.entry, compiled.bytes, &from)?;
+                code.push(compiled.index);
+            }
+        }
+        code.sort_by(|a, b| a.entry.cmp(&b.entry));
+    }
     fixture_files.sort();
     fixture_files.dedup();
     let identity = pack.identity();
@@ -173,6 +194,7 @@ pub(super) fn write(pack: &RulePack, options: &BundleOptions) -> Result<Bundled,
             dir: entry(&fixtures_relative),
             files: fixture_files.clone(),
         }),
+        precompiled: code,
     };
     let mut index_bytes = serde_json::to_vec_pretty(&index)
         .map_err(|error| unbundlable(dir, format!("the index cannot be written: {error}")))?;
@@ -203,6 +225,7 @@ pub(super) fn write(pack: &RulePack, options: &BundleOptions) -> Result<Bundled,
         pack: identity.clone(),
         files: index.files.len(),
         fixture_files: fixture_files.len(),
+        precompiled: index.precompiled.len(),
     })
 }
 

@@ -40,6 +40,24 @@ impl PackFiles {
         }
     }
 
+    /// The native code a bundle carries under `name` (see `crate::bundle::precompiled`); `None`
+    /// for a folder.
+    pub(crate) fn precompiled(&self, name: &str) -> Option<&[u8]> {
+        match self {
+            PackFiles::Folder(_) => None,
+            PackFiles::Bundle(bundle) => bundle.precompiled(name),
+        }
+    }
+
+    /// Whether the files carry precompiled code for the component the manifest calls `relative`,
+    /// for any engine configuration (only a bundle written with it does).
+    pub(crate) fn has_precompiled(&self, relative: &Path) -> bool {
+        match self {
+            PackFiles::Folder(_) => false,
+            PackFiles::Bundle(bundle) => bundle.has_precompiled(relative),
+        }
+    }
+
     /// The bytes of the file the manifest calls `relative`.
     ///
     /// # Errors

@@ -14,8 +14,8 @@ use crate::engine::RuleEngine;
 use crate::error::LoadError;
 use crate::manifest::{ContractVersion, Manifest, ModuleSpec};
 use crate::script::ScriptRule;
-use crate::wasm::cache::Origin;
-use crate::wasm::{WasmRule, World};
+use crate::wasm::cache::{Origin, code_name};
+use crate::wasm::{WasmRule, World, precompiled};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -176,10 +176,17 @@ impl RulePack {
                         hasher.update(spec.source.to_string_lossy().as_bytes());
                         hasher.update(b"\0");
                         hasher.update(&bytes);
+                        let carried = files.has_precompiled(&spec.source);
+                        let shipped = carried
+                            .then(|| files.precompiled(&code_name(&inner.engine_key, &bytes)))
+                            .flatten();
+                        let trusted = shipped
+                            .filter(|_| inner.trust_precompiled)
+                            .map(precompiled::Trusted::new);
                         let (rule, origin) = WasmRule::load(
                             &inner.wasm,
                             &inner.linker,
-                            inner.compile_cache.as_ref(),
+                            (inner.compile_cache.as_ref(), trusted),
                             &spec.id,
                             &path,
                             &bytes,
@@ -187,6 +194,10 @@ impl RulePack {
                         match origin {
                             Origin::Compiled => component_loads.compiled += 1,
                             Origin::Cached => component_loads.from_cache += 1,
+                            Origin::Precompiled => component_loads.precompiled += 1,
+                        }
+                        if carried && origin != Origin::Precompiled {
+                            component_loads.precompiled_unused += 1;
                         }
                         components.push(rule);
                         component_index.insert(path.clone(), components.len() - 1);

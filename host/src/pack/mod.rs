@@ -79,17 +79,36 @@ pub struct RulePack {
 /// How the components of a pack were obtained when it was loaded (see
 /// [`crate::EngineOptions::compile_cache`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ComponentLoads {
     /// Components compiled by this load.
     pub compiled: usize,
     /// Components taken, already compiled, from the compile cache.
     pub from_cache: usize,
+    /// Components loaded from the native code their bundle carries
+    /// ([`crate::EngineOptions::trust_precompiled`]).
+    pub precompiled: usize,
+    /// Components whose bundle carries native code that was not loaded: the engine does not trust
+    /// precompiled code, the code was compiled for another engine configuration, or wasmtime
+    /// refused it. They were compiled, or taken from the cache, instead.
+    pub precompiled_unused: usize,
 }
 
 impl RulePack {
     /// How this pack's components were obtained: compiled, or from the compile cache.
     pub fn component_loads(&self) -> ComponentLoads {
         self.component_loads
+    }
+
+    /// The compiled component that modules with `source` (as the manifest writes it) run in, if
+    /// they run in one.
+    pub(crate) fn component_of(&self, source: &Path) -> Option<&wasmtime::component::Component> {
+        self.modules.iter().find_map(|module| match module.runner {
+            Runner::Wasm { index, .. } if module.spec.source == source => {
+                self.components.get(index).map(WasmRule::component)
+            }
+            _ => None,
+        })
     }
 
     /// The pack's name, version and content hash.

@@ -46,6 +46,9 @@ pub(crate) enum Origin {
     Compiled,
     /// Loaded from the compile cache.
     Cached,
+    /// Loaded from native code the pack's bundle carries, which the engine trusts
+    /// ([`crate::EngineOptions::trust_precompiled`]).
+    Precompiled,
 }
 
 /// A compile cache directory for one engine configuration.
@@ -55,30 +58,42 @@ pub(crate) struct CompileCache {
     engine_key: [u8; 32],
 }
 
+/// The key of `engine`'s configuration: a format tag, the crm-rules version and the engine's
+/// [`precompile_compatibility_hash`](wasmtime::Engine::precompile_compatibility_hash). Native code
+/// compiled by one engine may be loaded by another only when their keys are equal.
+pub(crate) fn engine_key(engine: &Engine) -> [u8; 32] {
+    let mut hasher = Sha256Hasher(Sha256::new());
+    hasher.write(FORMAT);
+    // A new crm-rules may turn the same source into a different component (a newer
+    // wit-component, say): its entries are its own.
+    hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hasher.0.finalize().into()
+}
+
+/// The name of `source`'s native code for the engine keyed `engine_key`: 64 hex digits.
+pub(crate) fn code_name(engine_key: &[u8; 32], source: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(engine_key);
+    hasher.update(source);
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 impl CompileCache {
     pub(crate) fn new(dir: &Path, engine: &Engine) -> CompileCache {
-        let mut hasher = Sha256Hasher(Sha256::new());
-        hasher.write(FORMAT);
-        // A new crm-rules may turn the same source into a different component (a newer
-        // wit-component, say): its entries are its own.
-        hasher.write(env!("CARGO_PKG_VERSION").as_bytes());
-        engine.precompile_compatibility_hash().hash(&mut hasher);
         CompileCache {
             dir: dir.to_path_buf(),
-            engine_key: hasher.0.finalize().into(),
+            engine_key: engine_key(engine),
         }
     }
 
     /// The entry for `source` (the bytes the pack ships, before any conversion).
     fn entry(&self, source: &[u8]) -> PathBuf {
-        let mut hasher = Sha256::new();
-        hasher.update(self.engine_key);
-        hasher.update(source);
-        let name: String = hasher
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let name = code_name(&self.engine_key, source);
         self.dir.join(format!("{name}.cwasm"))
     }
 

@@ -11,6 +11,7 @@ pub(crate) mod bindings;
 pub(crate) mod bridge_v0_1;
 pub(crate) mod bridge_v0_2;
 pub(crate) mod cache;
+pub(crate) mod precompiled;
 pub(crate) mod session;
 pub(crate) mod store;
 
@@ -145,12 +146,14 @@ pub(crate) struct WasmRule {
 
 impl WasmRule {
     /// Compiles a component (or a `wasm32-unknown-unknown` core module, which is turned into one),
-    /// or takes it from `cache`, and finds its world: `crm:rules/rule@0.2.0` (then its `modules`
-    /// export is called once, see [`WasmRule::modules`]), else `@0.1.0`.
+    /// or takes it from `precompiled` (native code the host trusts, see
+    /// [`precompiled::Trusted`]) or from `cache`, and finds its world: `crm:rules/rule@0.2.0`
+    /// (then its `modules` export is called once, see [`WasmRule::modules`]), else `@0.1.0`.
+    /// Precompiled code that wasmtime refuses is compiled instead.
     pub(crate) fn load(
         engine: &Engine,
         linker: &Linker<StoreState>,
-        cache: Option<&CompileCache>,
+        (cache, precompiled): (Option<&CompileCache>, Option<precompiled::Trusted<'_>>),
         module: &str,
         path: &Path,
         bytes: &[u8],
@@ -161,9 +164,11 @@ impl WasmRule {
             message,
         };
         let compile = || compile(engine, path, bytes).map_err(invalid);
-        let (component, origin) = match cache {
-            Some(cache) => cache.load_or_compile(engine, bytes, compile)?,
-            None => (compile()?, Origin::Compiled),
+        let shipped = precompiled.and_then(|code| code.load(engine));
+        let (component, origin) = match (shipped, cache) {
+            (Some(component), _) => (component, Origin::Precompiled),
+            (None, Some(cache)) => cache.load_or_compile(engine, bytes, compile)?,
+            (None, None) => (compile()?, Origin::Compiled),
         };
         for (name, _) in component.component_type().imports(engine) {
             if !name.starts_with("crm:rules/") {
@@ -210,6 +215,14 @@ impl WasmRule {
         match &self.pre {
             Pre::V0_1(_) => None,
             Pre::V0_2 { modules, .. } => Some(modules),
+        }
+    }
+
+    /// The component, compiled: what a bundle written with precompiled code serializes.
+    pub(crate) fn component(&self) -> &Component {
+        match &self.pre {
+            Pre::V0_1(pre) => pre.instance_pre().component(),
+            Pre::V0_2 { pre, .. } => pre.instance_pre().component(),
         }
     }
 

@@ -51,6 +51,11 @@ class Engine:
             virtual-memory check) count against a container. ``0`` maps each instance on demand
             instead, at some cost per evaluation. Keep at least as many slots as threads
             evaluating at once.
+        trust_precompiled: load the native code a bundle carries (``crm-rules bundle
+            --precompile``) instead of compiling its components, when it was compiled for this
+            engine's configuration. Off by default: loading the code runs it in this process and
+            nothing can check who produced it, so turn it on only for bundles your own pipeline
+            built and shipped, never for bundles users upload.
 
     Raises:
         Error: when the engine cannot start on this machine.
@@ -68,6 +73,7 @@ class Engine:
         max_input_bytes: int | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         instance_pool: int = 256,
+        trust_precompiled: bool = False,
     ) -> None: ...
     def load(self, path: str | os.PathLike[str]) -> Pack:
         """Loads the pack at ``path``, a pack folder (``pack.toml``, modules, parameters) or a
@@ -112,6 +118,11 @@ class Pack:
     def path(self) -> Path | None:
         """The folder or bundle file the pack was loaded from (absolute); ``None`` for a pack
         loaded from a bundle's bytes."""
+    @property
+    def component_loads(self) -> dict[str, int]:
+        """How its components were obtained when it was loaded: counts under ``compiled``,
+        ``from_cache``, ``precompiled`` (the bundle's code, loaded) and ``precompiled_unused``
+        (the bundle's code, not loaded: not trusted, or compiled for another configuration)."""
     def evaluate(self, context: Context) -> dict[str, Any]:
         """The decision on one context, as ``crm-rules eval`` prints it: ``pack``, ``status``,
         ``actions``, ``suppressed``, ``errors``, ``cost``, and more (see the README).
