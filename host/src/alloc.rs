@@ -30,6 +30,16 @@ thread_local! {
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
+/// Records that this allocator is the global one. Every allocation calls it, on every thread, so it
+/// only reads the flag once set: a store, even of the same value, would take the flag's cache line
+/// away from every other core on each allocation, and threads allocating at once would slow each
+/// other down.
+fn mark_installed() {
+    if !INSTALLED.load(Ordering::Relaxed) {
+        INSTALLED.store(true, Ordering::Relaxed);
+    }
+}
+
 fn add(delta: i64) {
     // `try_with`: a const-initialised `Cell` has no destructor, but stay safe during thread exit.
     let _ = NET_BYTES.try_with(|net| net.set(net.get().wrapping_add(delta)));
@@ -52,7 +62,7 @@ pub struct CountingAllocator;
 )]
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        INSTALLED.store(true, Ordering::Relaxed);
+        mark_installed();
         add(size(layout));
         // SAFETY: forwarded unchanged; the caller upholds `GlobalAlloc::alloc`'s contract.
         unsafe { System.alloc(layout) }
@@ -65,7 +75,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        INSTALLED.store(true, Ordering::Relaxed);
+        mark_installed();
         add(size(layout));
         // SAFETY: forwarded unchanged.
         unsafe { System.alloc_zeroed(layout) }

@@ -89,6 +89,10 @@ fn main() {
 
     let expected = check_same_actions(&contenders, &samples);
     report_actions(&expected, contenders.len(), samples.len());
+    if let Ok(name) = std::env::var("PEERS_PROFILE") {
+        profile(&contenders, &samples, &name);
+        return;
+    }
 
     let timings = timing::measure(&contenders, &samples, blocks);
     // Evaluating again after thousands of runs must still give the same actions (no engine kept
@@ -141,6 +145,25 @@ fn main() {
             format!("{p99:.2?}")
         );
     }
+}
+
+/// Runs the contender named `name` alone over the samples for about ten seconds, for a profiler
+/// (`PEERS_PROFILE="crm-rules component" perf record -g ...`) to see one engine at a time.
+fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
+    let Some(contender) = contenders.iter().find(|contender| contender.name() == name) else {
+        let names: Vec<&str> = contenders.iter().map(|contender| contender.name()).collect();
+        panic!("PEERS_PROFILE: no engine `{name}`; the engines are {names:?}");
+    };
+    let start = std::time::Instant::now();
+    let mut evaluations = 0_u64;
+    while start.elapsed() < Duration::from_secs(10) {
+        for sample in samples {
+            contender.evaluate(sample);
+        }
+        evaluations += samples.len() as u64;
+    }
+    let each = start.elapsed() / u32::try_from(evaluations).unwrap_or(u32::MAX);
+    println!("{name}: {evaluations} evaluations, {each:.2?} each (mean, profiled)");
 }
 
 /// Every contender's actions on every sample, which must equal the native function's; returns

@@ -134,7 +134,7 @@ pub(crate) enum Pre {
     V0_1(v0_1::RulePre<StoreState>),
     /// A 0.2 component, with the modules it implements (its `modules` export, called at load).
     V0_2 {
-        pre: v0_2::RulePre<StoreState>,
+        pre: v0_2::CheckedPre<StoreState>,
         modules: Vec<String>,
     },
 }
@@ -183,9 +183,9 @@ impl WasmRule {
             .instantiate_pre(&component)
             .map_err(|error| invalid(format!("cannot be linked against the sandbox: {error:#}")))?;
         let pre = match v0_2::RulePre::new(instance_pre.clone()) {
-            Ok(pre) => {
-                let modules = session::list_modules(&pre)
-                    .map_err(|error| invalid(format!("its `modules` export failed: {error}")))?;
+            Ok(_) => {
+                let (pre, modules) = session::check_v0_2(instance_pre)
+                    .map_err(|error| invalid(format!("as crm:rules/rule@0.2.0: {error}")))?;
                 Pre::V0_2 { pre, modules }
             }
             Err(error_0_2) => match v0_1::RulePre::new(instance_pre) {

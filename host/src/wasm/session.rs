@@ -54,7 +54,7 @@ struct LiveV0_1 {
 /// A live 0.2 instance, its store, and the evaluation holding the context.
 struct LiveV0_2 {
     store: Store<StoreState>,
-    rule: v0_2::Rule,
+    rule: v0_2::Live,
     evaluation: ResourceAny,
 }
 
@@ -160,7 +160,7 @@ impl<'p> WasmSession<'p> {
     fn call_v0_2(
         &mut self,
         index: usize,
-        pre: &v0_2::RulePre<StoreState>,
+        pre: &v0_2::CheckedPre<StoreState>,
         module: &str,
         ctx: &sdk::Context,
         extra_params: &[&sdk::Param],
@@ -179,11 +179,7 @@ impl<'p> WasmSession<'p> {
         if let Err(error) = arm(&mut live.store, limits) {
             return (Err(error), 0);
         }
-        let result = live.rule.crm_rules_evaluate().evaluation().call_run(
-            &mut live.store,
-            live.evaluation,
-            module,
-        );
+        let result = live.rule.run(&mut live.store, live.evaluation, module);
         let fuel = fuel_used(&live.store, limits);
         let outcome = match result {
             Ok(returned) => {
@@ -206,7 +202,7 @@ impl<'p> WasmSession<'p> {
     fn start_v0_2(
         &mut self,
         index: usize,
-        pre: &v0_2::RulePre<StoreState>,
+        pre: &v0_2::CheckedPre<StoreState>,
         ctx: &sdk::Context,
         extra_params: &[&sdk::Param],
         limits: &Limits,
@@ -216,10 +212,7 @@ impl<'p> WasmSession<'p> {
             .ctx_v0_2
             .get_or_insert_with(|| bridge_v0_2::context(ctx, extra_params));
         let started = pre.instantiate(&mut store).and_then(|rule| {
-            let evaluation = rule
-                .crm_rules_evaluate()
-                .evaluation()
-                .call_constructor(&mut store, wit_ctx)?;
+            let evaluation = rule.construct(&mut store, wit_ctx)?;
             Ok((rule, evaluation))
         });
         let cost = fuel_used(&store, limits);
@@ -291,10 +284,12 @@ impl<'p> WasmSession<'p> {
     }
 }
 
-/// The modules a 0.2 component implements: its `modules` export, called once at load in a
-/// throwaway store under generous limits (ten times the default fuel; a list of names needs a few
-/// thousand).
-pub(super) fn list_modules(pre: &v0_2::RulePre<StoreState>) -> Result<Vec<String>, String> {
+/// Checks a 0.2 component's exports and lists the modules it implements (its `modules` export),
+/// once at load, in a throwaway store under generous limits (ten times the default fuel; a list of
+/// names needs a few thousand).
+pub(super) fn check_v0_2(
+    pre: wasmtime::component::InstancePre<StoreState>,
+) -> Result<(v0_2::CheckedPre<StoreState>, Vec<String>), String> {
     let defaults = Limits::default();
     let limits = Limits {
         fuel: defaults.fuel.saturating_mul(10),
@@ -302,7 +297,5 @@ pub(super) fn list_modules(pre: &v0_2::RulePre<StoreState>) -> Result<Vec<String
     };
     let describe = |(kind, message): (RuleErrorKind, String)| format!("{kind:?}: {message}");
     let mut store = new_store(pre.engine(), limits.max_memory_bytes, &limits).map_err(describe)?;
-    pre.instantiate(&mut store)
-        .and_then(|rule| rule.crm_rules_evaluate().call_modules(&mut store))
-        .map_err(|error| describe(classify(&error)))
+    v0_2::CheckedPre::check(pre, &mut store).map_err(|error| describe(classify(&error)))
 }

@@ -1,12 +1,11 @@
 //! Host-side bindings of the `crm:rules/rule@0.2.0` world (`wit/v0.2`): the exported `evaluate`
 //! interface, whose `evaluation` resource takes the context once and runs modules on it by name.
 //!
-//! Unlike [`super::v0_1`], there is no `instantiate_checked_at_load` here: the exports live in the
-//! generated `exports::crm::rules::evaluate::Guest`, whose fields are private to that generated
-//! module, so the only safe way to get one is `GuestIndices::load`, which type-checks the three
-//! functions (`[constructor]evaluation` with the whole `context`, `[method]evaluation.run`,
-//! `modules`) on every instantiation. Skipping that would take `TypedFunc::new_unchecked`, i.e.
-//! `unsafe` code; instances are therefore made with the generated [`RulePre::instantiate`].
+//! The generated [`RulePre::instantiate`] loads the exports with `GuestIndices::load`, which
+//! type-checks the three functions (`[constructor]evaluation` with the whole `context`,
+//! `[method]evaluation.run`, `modules`) on every instantiation: about 3 µs, as much as the
+//! instantiation itself. A session instantiates through [`CheckedPre`] instead, which type-checks
+//! them once, at load, and then only looks them up by index (see `checked.rs`).
 #![allow(
     missing_docs,
     reason = "generated bindings; the WIT carries the documentation"
@@ -16,6 +15,9 @@ wasmtime::component::bindgen!({
     world: "rule",
     path: "../wit/v0.2",
 });
+
+mod checked;
+pub(crate) use checked::{CheckedPre, Live};
 
 /// Every type of the 0.2 contract as generated here (`values`, `records`, `actions`), in one
 /// namespace, like `crm_rules_contract::types` on the other side of the bridge.

@@ -1,0 +1,154 @@
+//! A 0.2 component's `evaluate` functions, type-checked once at load and then called on every
+//! instance without checking again.
+//!
+//! `[constructor]evaluation` takes the whole `context` record: checking its type means walking every
+//! field of every record in it, which the generated bindings do on every instantiation. The
+//! functions' types are a property of the component, not of an instance, so [`CheckedPre::check`]
+//! checks each once, on a first instance, with exactly the signatures [`Live`] calls it with; each
+//! instance after that finds its functions by export index and calls them through
+//! `TypedFunc::new_unchecked`.
+
+use wasmtime::component::{ComponentExportIndex, Func, InstancePre, ResourceAny, TypedFunc};
+use wasmtime::{AsContextMut, Engine, Result, format_err};
+
+use super::crm::rules::actions::RuleOutput;
+use super::crm::rules::records::Context;
+
+/// The exported interface.
+const INTERFACE: &str = "crm:rules/evaluate@0.2.0";
+
+/// The constructor's signature, as checked and as called.
+type Construct<'a> = TypedFunc<(&'a Context,), (ResourceAny,)>;
+/// `run`'s signature, as checked and as called.
+type Run<'a> = TypedFunc<(ResourceAny, &'a str), (Result<RuleOutput, String>,)>;
+/// `modules`' signature, as checked and as called.
+type Modules = TypedFunc<(), (Vec<String>,)>;
+
+/// A component pre-instantiated, with its `evaluate` functions' export indices, their types
+/// checked. Only [`CheckedPre::check`] makes one, so the indices are always the checked ones of
+/// this component.
+pub(crate) struct CheckedPre<T: 'static> {
+    pre: InstancePre<T>,
+    constructor: ComponentExportIndex,
+    run: ComponentExportIndex,
+}
+
+/// The `evaluate` functions of one instance.
+pub(crate) struct Live {
+    constructor: Func,
+    run: Func,
+}
+
+impl<T: 'static> CheckedPre<T> {
+    /// Finds the `evaluate` functions of `pre`'s component, instantiates it once in `store` and
+    /// type-checks them there, and calls `modules`: the checked component, and the modules it
+    /// implements.
+    ///
+    /// # Errors
+    /// A function missing or of another type, or a trap in `modules`.
+    pub(crate) fn check(
+        pre: InstancePre<T>,
+        mut store: impl AsContextMut<Data = T>,
+    ) -> Result<(CheckedPre<T>, Vec<String>)> {
+        let component = pre.component();
+        let interface = component
+            .get_export_index(None, INTERFACE)
+            .ok_or_else(|| format_err!("no exported instance named `{INTERFACE}`"))?;
+        let find = |name: &str| {
+            component
+                .get_export_index(Some(&interface), name)
+                .ok_or_else(|| format_err!("`{INTERFACE}` does not export `{name}`"))
+        };
+        let (constructor, run, modules) = (
+            find("[constructor]evaluation")?,
+            find("[method]evaluation.run")?,
+            find("modules")?,
+        );
+        let instance = pre.instantiate(&mut store)?;
+        instance.get_typed_func::<(&Context,), (ResourceAny,)>(&mut store, constructor)?;
+        instance.get_typed_func::<(ResourceAny, &str), (Result<RuleOutput, String>,)>(
+            &mut store, run,
+        )?;
+        let modules: Modules = instance.get_typed_func(&mut store, modules)?;
+        let (names,) = modules.call(&mut store, ())?;
+        let checked = CheckedPre {
+            pre,
+            constructor,
+            run,
+        };
+        Ok((checked, names))
+    }
+
+    /// A new instance in `store` (out of the engine's pool), with its functions.
+    ///
+    /// # Errors
+    /// When the instance cannot be made (the pool is exhausted, say).
+    pub(crate) fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Live> {
+        let instance = self.pre.instantiate(&mut store)?;
+        let mut func = |index: ComponentExportIndex| {
+            instance
+                .get_func(&mut store, index)
+                .ok_or_else(|| format_err!("the component lost an export it had at load"))
+        };
+        Ok(Live {
+            constructor: func(self.constructor)?,
+            run: func(self.run)?,
+        })
+    }
+
+    /// The pre-instantiated component.
+    pub(crate) fn instance_pre(&self) -> &InstancePre<T> {
+        &self.pre
+    }
+
+    /// The engine it was compiled for.
+    pub(crate) fn engine(&self) -> &Engine {
+        self.pre.engine()
+    }
+}
+
+impl Live {
+    /// `evaluation`'s constructor: takes the context, returns the evaluation.
+    ///
+    /// # Errors
+    /// A trap, or fuel or the deadline running out.
+    #[allow(
+        unsafe_code,
+        reason = "the signature was type-checked at load (`CheckedPre::check`)"
+    )]
+    pub(crate) fn construct(
+        &self,
+        mut store: impl AsContextMut,
+        ctx: &Context,
+    ) -> Result<ResourceAny> {
+        // SAFETY: `new_unchecked` requires the function to have the signature `Construct`.
+        // `self.constructor` is the export at the index `CheckedPre::check` type-checked with
+        // exactly that signature, on an instance of the same component (an index belongs to one
+        // component, and every instance of a component has the same export types).
+        let typed: Construct<'_> = unsafe { TypedFunc::new_unchecked(self.constructor) };
+        typed
+            .call(&mut store, (ctx,))
+            .map(|(evaluation,)| evaluation)
+    }
+
+    /// `evaluation.run(module)`.
+    ///
+    /// # Errors
+    /// A trap, or fuel or the deadline running out (a rule's own refusal is the inner `Err`).
+    #[allow(
+        unsafe_code,
+        reason = "the signature was type-checked at load (`CheckedPre::check`)"
+    )]
+    pub(crate) fn run(
+        &self,
+        mut store: impl AsContextMut,
+        evaluation: ResourceAny,
+        module: &str,
+    ) -> Result<Result<RuleOutput, String>> {
+        // SAFETY: as in `construct`, for the signature `Run`.
+        let typed: Run<'_> = unsafe { TypedFunc::new_unchecked(self.run) };
+        typed
+            .call(&mut store, (evaluation, module))
+            .map(|(output,)| output)
+    }
+}
