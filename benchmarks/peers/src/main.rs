@@ -151,7 +151,10 @@ fn main() {
 /// (`PEERS_PROFILE="crm-rules component" perf record -g ...`) to see one engine at a time.
 fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
     let Some(contender) = contenders.iter().find(|contender| contender.name() == name) else {
-        let names: Vec<&str> = contenders.iter().map(|contender| contender.name()).collect();
+        let names: Vec<&str> = contenders
+            .iter()
+            .map(|contender| contender.name())
+            .collect();
         panic!("PEERS_PROFILE: no engine `{name}`; the engines are {names:?}");
     };
     let start = std::time::Instant::now();
