@@ -16,6 +16,11 @@ pub(crate) trait Bridge: Sized {
     type Wit;
     /// A copy for the component.
     fn to_wit(&self) -> Self::Wit;
+    /// Makes `into` a copy for the component, as [`Bridge::to_wit`] would, reusing the texts and
+    /// lists it already holds (their allocations) where it can.
+    fn to_wit_into(&self, into: &mut Self::Wit) {
+        *into = self.to_wit();
+    }
     /// The value the component returned.
     fn from_wit(wit: Self::Wit) -> Self;
 }
@@ -29,12 +34,33 @@ macro_rules! identity {
         }
     )*};
 }
-identity!(bool, u8, u32, i32, i64, String);
+identity!(bool, u8, u32, i32, i64);
+
+impl Bridge for String {
+    type Wit = String;
+    fn to_wit(&self) -> String {
+        self.clone()
+    }
+    fn to_wit_into(&self, into: &mut String) {
+        into.clone_from(self);
+    }
+    fn from_wit(wit: String) -> String {
+        wit
+    }
+}
 
 impl<T: Bridge> Bridge for Vec<T> {
     type Wit = Vec<T::Wit>;
     fn to_wit(&self) -> Self::Wit {
         self.iter().map(Bridge::to_wit).collect()
+    }
+    fn to_wit_into(&self, into: &mut Self::Wit) {
+        into.truncate(self.len());
+        for (item, slot) in self.iter().zip(into.iter_mut()) {
+            item.to_wit_into(slot);
+        }
+        let reused = into.len();
+        into.extend(self.iter().skip(reused).map(Bridge::to_wit));
     }
     fn from_wit(wit: Self::Wit) -> Self {
         wit.into_iter().map(T::from_wit).collect()
@@ -45,6 +71,12 @@ impl<T: Bridge> Bridge for Option<T> {
     type Wit = Option<T::Wit>;
     fn to_wit(&self) -> Self::Wit {
         self.as_ref().map(Bridge::to_wit)
+    }
+    fn to_wit_into(&self, into: &mut Self::Wit) {
+        match (self, into) {
+            (Some(value), Some(slot)) => value.to_wit_into(slot),
+            (value, slot) => *slot = value.to_wit(),
+        }
     }
     fn from_wit(wit: Self::Wit) -> Self {
         wit.map(T::from_wit)
@@ -57,6 +89,10 @@ macro_rules! records {
             type Wit = wit::$name;
             fn to_wit(&self) -> wit::$name {
                 wit::$name { $($field: self.$field.to_wit()),* }
+            }
+            fn to_wit_into(&self, into: &mut wit::$name) {
+                // Every field, by the same list as `to_wit`: none keeps a previous value.
+                $(self.$field.to_wit_into(&mut into.$field);)*
             }
             fn from_wit(wit: wit::$name) -> sdk::$name {
                 sdk::$name { $($field: Bridge::from_wit(wit.$field)),* }
@@ -240,9 +276,20 @@ variants! {
 }
 
 /// The context for a component: `ctx` with `extra_params` (the pack's defaults it lacks) appended to
-/// its parameters.
-pub(crate) fn context(ctx: &sdk::Context, extra_params: &[&sdk::Param]) -> wit::Context {
-    let mut wit = ctx.to_wit();
+/// its parameters. Made in `spare` (the context an earlier evaluation on this thread crossed with,
+/// see `super::spare_context`) when there is one, reusing its allocations.
+pub(crate) fn context(
+    ctx: &sdk::Context,
+    extra_params: &[&sdk::Param],
+    spare: Option<wit::Context>,
+) -> wit::Context {
+    let mut wit = match spare {
+        Some(mut wit) => {
+            ctx.to_wit_into(&mut wit);
+            wit
+        }
+        None => ctx.to_wit(),
+    };
     wit.params
         .extend(extra_params.iter().map(|param| param.to_wit()));
     wit

@@ -13,6 +13,7 @@ pub(crate) mod bridge_v0_2;
 pub(crate) mod cache;
 pub(crate) mod precompiled;
 pub(crate) mod session;
+mod spare_context;
 pub(crate) mod store;
 
 use std::path::Path;

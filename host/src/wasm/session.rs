@@ -28,6 +28,7 @@ use wasmtime::component::ResourceAny;
 use super::bindings::{v0_1, v0_2};
 use super::bridge_v0_1::{self, Upgrade as _};
 use super::bridge_v0_2::{self, Bridge as _};
+use super::spare_context;
 use super::store::{StoreState, arm, classify, fuel_used, new_store};
 use super::{Pre, WasmRule};
 use crate::error::RuleErrorKind;
@@ -210,7 +211,7 @@ impl<'p> WasmSession<'p> {
         let mut store = new_store(pre.engine(), self.memory_cap(limits), limits)?;
         let wit_ctx = self
             .ctx_v0_2
-            .get_or_insert_with(|| bridge_v0_2::context(ctx, extra_params));
+            .get_or_insert_with(|| bridge_v0_2::context(ctx, extra_params, spare_context::take()));
         let started = pre.instantiate(&mut store).and_then(|rule| {
             let evaluation = rule.construct(&mut store, wit_ctx)?;
             Ok((rule, evaluation))
@@ -281,6 +282,15 @@ impl<'p> WasmSession<'p> {
             Err(error) => Err(classify(&error)),
         };
         (outcome, fuel)
+    }
+}
+
+impl Drop for WasmSession<'_> {
+    /// Gives the context's copy back to the thread, for its next evaluation.
+    fn drop(&mut self) {
+        if let Some(ctx) = self.ctx_v0_2.take() {
+            spare_context::give_back(ctx);
+        }
     }
 }
 
