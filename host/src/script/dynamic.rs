@@ -8,9 +8,9 @@ use rhai::{Array, Dynamic, Map};
 
 use super::helpers::from_minor;
 
-/// A text.
+/// A text (one allocation: the shared string itself).
 pub(crate) fn text(value: &str) -> Dynamic {
-    Dynamic::from(value.to_owned())
+    Dynamic::from(rhai::ImmutableString::from(value))
 }
 
 /// `()` for `None`, else the value converted by `to`.
@@ -57,5 +57,5 @@ pub(crate) use map;
 
 /// The JSON (kebab-case) name of a WIT enum case.
 pub(crate) fn name<T: Named>(value: &T) -> Dynamic {
-    Dynamic::from(value.name().to_owned())
+    text(value.name())
 }
