@@ -42,8 +42,13 @@ pub(super) fn good(engine: &RuleEngine, name: &str) -> (BTreeMap<String, Vec<u8>
     let pack = engine.load_pack(dir.join("pack")).unwrap();
     let bundled = write(&pack, &BundleOptions::default()).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    let decoded = container::decode(&bundled.bytes).unwrap();
-    let entries: BTreeMap<String, Vec<u8>> = decoded
+    opened(&bundled.bytes)
+}
+
+/// A bundle's entries, and its index.
+pub(super) fn opened(bytes: &[u8]) -> (BTreeMap<String, Vec<u8>>, Value) {
+    let entries: BTreeMap<String, Vec<u8>> = container::decode(bytes)
+        .unwrap()
         .entries
         .iter()
         .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))

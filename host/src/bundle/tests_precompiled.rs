@@ -7,9 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::container;
-use super::read::INDEX;
-use super::tests::{engine, good, refusal, with_index};
+use super::tests::{engine, good, opened, refusal, with_index};
 use super::{BundleOptions, write};
 use crate::{ComponentLoads, EngineOptions, Limits, RhaiMemory, RuleEngine};
 
@@ -33,14 +31,7 @@ fn precompiled(engine: &RuleEngine) -> (BTreeMap<String, Vec<u8>>, Value) {
     };
     let bundled = write(&pack, &options).unwrap();
     assert_eq!(bundled.precompiled, 1);
-    let entries: BTreeMap<String, Vec<u8>> = container::decode(&bundled.bytes)
-        .unwrap()
-        .entries
-        .iter()
-        .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))
-        .collect();
-    let index = serde_json::from_slice(&entries[INDEX]).unwrap();
-    (entries, index)
+    opened(&bundled.bytes)
 }
 
 fn loads(engine: &RuleEngine, bytes: &[u8]) -> ComponentLoads {
