@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use wasmtime::component::Component;
+
 use super::container;
-use crate::pack::RulePack;
 use crate::wasm::cache;
 
 /// The folder of precompiled entries.
@@ -93,31 +94,26 @@ pub(crate) struct Compiled {
     pub(crate) index: IndexPrecompiled,
 }
 
-/// The native code of the component whose source is `source` (its bytes `source_bytes`, its entry
-/// `source_entry`), as `pack`'s engine compiled it; `None` when `source` is not a component of
-/// the pack.
+/// The native code of `component` (compiled by the engine keyed `engine_key`), whose source's
+/// bytes are `source_bytes` and entry `source_entry`.
 ///
 /// # Errors
 /// When wasmtime cannot serialize the component.
 pub(crate) fn compile(
-    pack: &RulePack,
-    source: &std::path::Path,
+    component: &Component,
+    engine_key: &[u8; 32],
     source_bytes: &[u8],
     source_entry: &str,
-) -> Result<Option<Compiled>, String> {
-    let Some(component) = pack.component_of(source) else {
-        return Ok(None);
-    };
-    let engine_key = pack.engine().inner.engine_key;
+) -> Result<Compiled, String> {
     let bytes = component
         .serialize()
         .map_err(|error| format!("`{source_entry}` cannot be serialized: {error:#}"))?;
-    Ok(Some(Compiled {
+    Ok(Compiled {
         bytes,
         index: IndexPrecompiled {
-            entry: entry(&cache::code_name(&engine_key, source_bytes)),
+            entry: entry(&cache::code_name(engine_key, source_bytes)),
             source: source_entry.to_owned(),
-            engine: hex(&engine_key),
+            engine: hex(engine_key),
             compiled_by: format!(
                 "crm-rules {} for {}-{}",
                 env!("CARGO_PKG_VERSION"),
@@ -125,7 +121,7 @@ pub(crate) fn compile(
                 std::env::consts::OS
             ),
         },
-    }))
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -169,13 +169,15 @@ pub(super) fn write(pack: &RulePack, options: &BundleOptions) -> Result<Bundled,
             let Some(source_bytes) = entries.map.get(&source_entry) else {
                 continue;
             };
-            let compiled = precompiled::compile(pack, &module.source, source_bytes, &source_entry)
-                .map_err(|message| unbundlable(&dir.join(&module.source), message))?;
-            if let Some(compiled) = compiled {
-                let from = dir.join(&module.source);
-                entries.add(dir, &compiled.index.entry, compiled.bytes, &from)?;
-                code.push(compiled.index);
-            }
+            let Some(component) = pack.component_of(&module.source) else {
+                continue;
+            };
+            let from = dir.join(&module.source);
+            let engine_key = &pack.engine().inner.engine_key;
+            let compiled = precompiled::compile(component, engine_key, source_bytes, &source_entry)
+                .map_err(|message| unbundlable(&from, message))?;
+            entries.add(dir, &compiled.index.entry, compiled.bytes, &from)?;
+            code.push(compiled.index);
         }
         code.sort_by(|a, b| a.entry.cmp(&b.entry));
     }
