@@ -230,8 +230,8 @@ impl RuleEngine {
             ));
         }
         let wasm = wasm::new_engine(instance_pool, limits.max_memory_bytes)?;
-        let compile_cache = compile_cache.map(|dir| CompileCache::new(&dir, &wasm));
         let engine_key = crate::wasm::cache::engine_key(&wasm);
+        let compile_cache = compile_cache.map(|dir| CompileCache::new(&dir, engine_key));
         let linker = wasm::new_linker(&wasm)?;
         crate::explain::recorder::install();
         let rhai = crate::script::new_engine(&limits, rhai_memory);

@@ -32,22 +32,20 @@ fn check_one(engine: &RuleEngine, dir: &Path) -> Result<String, String> {
     }
     let identity = pack.identity();
     let loads = pack.component_loads();
-    let parts: Vec<String> = [
+    let counts = [
         (loads.compiled, "compiled"),
         (loads.from_cache, "from the compile cache"),
         (loads.precompiled, "precompiled in the bundle"),
-    ]
-    .into_iter()
-    .filter(|(count, _)| *count > 0)
-    .map(|(count, how)| format!("{count} {how}"))
-    .collect();
-    let components = match parts.split_first() {
-        None => String::new(),
-        Some((first, rest)) => {
-            let first = first.replacen(' ', " component(s) ", 1);
-            format!(", {}", [vec![first], rest.to_vec()].concat().join(", "))
-        }
-    };
+    ];
+    let components: String = counts
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .enumerate()
+        .map(|(index, (count, how))| match index {
+            0 => format!(", {count} component(s) {how}"),
+            _ => format!(", {count} {how}"),
+        })
+        .collect();
     let manifest = pack.manifest();
     let contract = match manifest.pack.contract {
         crm_rules_host::manifest::ContractVersion::V0_1 => "0.1",

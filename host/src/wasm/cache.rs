@@ -84,10 +84,12 @@ pub(crate) fn code_name(engine_key: &[u8; 32], source: &[u8]) -> String {
 }
 
 impl CompileCache {
-    pub(crate) fn new(dir: &Path, engine: &Engine) -> CompileCache {
+    /// A cache in `dir` for the engine whose configuration has the key `engine_key`
+    /// ([`engine_key`]).
+    pub(crate) fn new(dir: &Path, engine_key: [u8; 32]) -> CompileCache {
         CompileCache {
             dir: dir.to_path_buf(),
-            engine_key: engine_key(engine),
+            engine_key,
         }
     }
 
