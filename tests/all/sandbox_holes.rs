@@ -85,7 +85,7 @@ fn a_misspelled_field_is_an_error_naming_the_record_the_field_and_the_place() {
     assert!(
         error
             .message
-            .contains("no field `stauts` in this map; did you mean `status` (a field of `invoice`"),
+            .contains("no field `stauts` in this `invoice`; did you mean `status`?"),
         "{error}"
     );
     assert_eq!(error.line, Some(5), "{error}");

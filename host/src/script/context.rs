@@ -7,26 +7,28 @@ use crm_rules_contract::types::*;
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Dynamic, INT, Map};
 
-use super::context_extras::{self as extras, with_extras};
-use super::dynamic::{amount, exponent, list, map, money, name, opt, text};
+use super::context_extras as extras;
+use super::dynamic::{amount, exponent, list, money, name, opt, text};
+use super::record::record;
 
 fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
     let contacts = list(&account.contacts, |c| {
-        let contact = map! {
+        record!("contact" {
             "id" => text(&c.id), "name" => text(&c.name), "role" => name(&c.role),
             "email" => opt(c.email.as_deref(), text), "phone" => opt(c.phone.as_deref(), text),
             "sms_consent" => c.sms_consent.into(), "sms_opted_out" => c.sms_opted_out.into(),
-        };
-        with_extras(contact, &c.tags, &c.fields, RecordKind::Contact, vocabulary)
+            "tags" => extras::tags(&c.tags),
+            "fields" => extras::fields(&c.fields, RecordKind::Contact, vocabulary),
+        })
     });
     let balances = list(&account.balances, |b| {
         let e = exponent(&b.currency);
-        map! {
+        record!("balance" {
             "currency" => text(&b.currency), "open" => amount(b.open_minor, e),
             "unapplied_credit" => amount(b.unapplied_credit_minor, e),
-        }
+        })
     });
-    let record = map! {
+    record!("account" {
         "id" => text(&account.id),
         "name" => text(&account.name),
         "tier" => name(&account.tier),
@@ -34,9 +36,9 @@ fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
         "currency" => text(&account.currency),
         "net_terms_days" => opt(account.net_terms_days, |d| Dynamic::from(INT::from(d))),
         "credit_limit" => opt(account.credit_limit.as_ref(), money),
-        "credit_hold" => opt(account.credit_hold.as_ref(), |h| map! {
+        "credit_hold" => opt(account.credit_hold.as_ref(), |h| record!("credit_hold" {
             "reason" => text(&h.reason), "key" => text(&h.key), "since" => Dynamic::from(h.since),
-        }),
+        })),
         "risk_score" => opt(account.risk_score, |r| Dynamic::from(INT::from(r))),
         "dunning_excluded" => account.dunning_excluded.into(),
         "dunning_paused_until" => opt(account.dunning_paused_until, Dynamic::from),
@@ -44,26 +46,21 @@ fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
         "collections_owner_id" => opt(account.collections_owner_id.as_deref(), text),
         "payment_method_on_file" => account.payment_method_on_file.into(),
         "contacts" => contacts,
-        "payment_behaviour" => map! {
+        "payment_behaviour" => record!("payment_behaviour" {
             "settled_12m" => Dynamic::from(INT::from(account.payment_behaviour.settled_12m)),
             "late_12m" => Dynamic::from(INT::from(account.payment_behaviour.late_12m)),
-        },
+        }),
         "balances" => balances,
         "dunning_state" => extras::dunning_state(account.dunning_state.as_ref()),
         "billing_entity_id" => opt(account.billing_entity_id.as_deref(), text),
-    };
-    with_extras(
-        record,
-        &account.tags,
-        &account.fields,
-        RecordKind::Account,
-        vocabulary,
-    )
+        "tags" => extras::tags(&account.tags),
+        "fields" => extras::fields(&account.fields, RecordKind::Account, vocabulary),
+    })
 }
 
 fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
     let e = exponent(&invoice.currency);
-    let record = map! {
+    record!("invoice" {
         "id" => text(&invoice.id),
         "number" => text(&invoice.number),
         "status" => name(&invoice.status),
@@ -79,67 +76,64 @@ fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
         "followup_blocked" => invoice.followup_blocked.into(),
         "deal_id" => opt(invoice.deal_id.as_deref(), text),
         "source_key" => opt(invoice.source_key.as_deref(), text),
-        "payment_link" => opt(invoice.payment_link.as_ref(), |l| map! {
+        "payment_link" => opt(invoice.payment_link.as_ref(), |l| record!("payment_link" {
             "url" => text(&l.url), "expires_at" => opt(l.expires_at, Dynamic::from),
-        }),
+        })),
         "instalments" => extras::instalments(&invoice.instalments, &invoice.currency),
         "billing_entity_id" => opt(invoice.billing_entity_id.as_deref(), text),
-    };
-    with_extras(
-        record,
-        &invoice.tags,
-        &invoice.fields,
-        RecordKind::Invoice,
-        vocabulary,
-    )
+        "tags" => extras::tags(&invoice.tags),
+        "fields" => extras::fields(&invoice.fields, RecordKind::Invoice, vocabulary),
+    })
 }
 
 fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     let deal = &event.deal;
     let e = exponent(&deal.amount.currency);
-    map! {
+    record!("deal_event" {
         "id" => text(&event.id),
         "kind" => name(&event.kind),
         "change_origin" => opt(event.change_origin.as_deref(), text),
         "occurred_at" => Dynamic::from(event.occurred_at),
-        "deal" => with_extras(map! {
+        "deal" => record!("deal" {
             "id" => text(&deal.id), "name" => text(&deal.name), "stage" => name(&deal.stage),
             "amount" => money(&deal.amount), "billing_model" => name(&deal.billing_model),
             "custom_terms" => deal.custom_terms.into(),
             "signed_contract_required" => deal.signed_contract_required.into(),
             "contract_signed" => deal.contract_signed.into(),
             "payment_method_on_file" => deal.payment_method_on_file.into(),
-        }, &deal.tags, &deal.fields, RecordKind::Deal, vocabulary),
-        "milestone" => opt(event.milestone.as_ref(), |m| map! {
+            "tags" => extras::tags(&deal.tags),
+            "fields" => extras::fields(&deal.fields, RecordKind::Deal, vocabulary),
+        }),
+        "milestone" => opt(event.milestone.as_ref(), |m| record!("milestone" {
             "id" => text(&m.id), "name" => text(&m.name),
             "amount" => opt(m.amount_minor, |minor| amount(minor, e)),
             "percent_bps" => opt(m.percent_bps, |bps| Dynamic::from(INT::from(bps))),
             "invoiced_bps" => Dynamic::from(INT::from(m.invoiced_bps)),
-        }),
-        "delivery" => opt(event.delivery.as_ref(), |d| map! {
+        })),
+        "delivery" => opt(event.delivery.as_ref(), |d| record!("delivery" {
             "batch_id" => text(&d.batch_id),
             "ordered_units" => Dynamic::from(INT::from(d.ordered_units)),
             "delivered_units" => Dynamic::from(INT::from(d.delivered_units)),
             "invoiced_units" => Dynamic::from(INT::from(d.invoiced_units)),
             "unit_price" => amount(d.unit_price_minor, e),
-        }),
-        "time" => opt(event.time.as_ref(), |t| map! {
+        })),
+        "time" => opt(event.time.as_ref(), |t| record!("time" {
             "period_start" => Dynamic::from(t.period_start),
             "period_end" => Dynamic::from(t.period_end),
             "approved_minutes" => Dynamic::from(INT::from(t.approved_minutes)),
             "hourly_rate" => amount(t.hourly_rate_minor, e),
-        }),
-        "retainer" => opt(event.retainer.as_ref(), |r| map! {
+        })),
+        "retainer" => opt(event.retainer.as_ref(), |r| record!("retainer" {
             "balance" => amount(r.balance_minor, e), "threshold" => amount(r.threshold_minor, e),
             "method" => name(&r.method), "target" => amount(r.target_minor, e),
             "fixed" => amount(r.fixed_minor, e),
             "top_up_seq" => Dynamic::from(INT::from(r.top_up_seq)),
-        }),
-        "recurring" => opt(event.recurring.as_ref(), |r| map! {
+        })),
+        "recurring" => opt(event.recurring.as_ref(), |r| record!("recurring" {
             "next_bill_date" => Dynamic::from(r.next_bill_date),
             "amount" => amount(r.amount_minor, e),
-        }),
-    }
+        })),
+    })
 }
 
 /// The parameters by name; a table's rows carry every declared column, `()` where an optional one
@@ -246,29 +240,25 @@ pub(crate) fn top_level(index: usize, sources: &Sources<'_>) -> Dynamic {
             deal_event(event, vocabulary)
         }),
         "payment_attempts" => list(&ctx.payment_attempts, |a| {
-            with_extras(
-                map! {
-                    "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-                    "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
-                    "decline_reason" => opt(a.decline_reason.as_ref(), name),
-                    "amount" => opt(a.amount.as_ref(), money),
-                    "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
-                    "source_key" => opt(a.source_key.as_deref(), text),
-                },
-                &a.tags,
-                &a.fields,
-                RecordKind::PaymentAttempt,
-                vocabulary,
-            )
+            record!("payment_attempt" {
+                "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
+                "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
+                "decline_reason" => opt(a.decline_reason.as_ref(), name),
+                "amount" => opt(a.amount.as_ref(), money),
+                "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
+                "source_key" => opt(a.source_key.as_deref(), text),
+                "tags" => extras::tags(&a.tags),
+                "fields" => extras::fields(&a.fields, RecordKind::PaymentAttempt, vocabulary),
+            })
         }),
         "activities" => list(&ctx.activities, |a| {
-            map! {
+            record!("activity" {
                 "id" => text(&a.id), "key" => text(&a.key), "kind" => text(a.kind.name()),
                 "rule" => opt(a.rule_id.as_deref(), text),
                 "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
                 "step" => opt(a.step.as_deref(), text), "channel" => opt(a.channel.as_ref(), name),
                 "outcome" => name(&a.outcome), "fields" => extras::named_values(&a.fields),
-            }
+            })
         }),
         "subscriptions" => list(&ctx.subscriptions, |s| extras::subscription(s, vocabulary)),
         "billing_entities" => list(&ctx.billing_entities, |e| {
@@ -276,12 +266,12 @@ pub(crate) fn top_level(index: usize, sources: &Sources<'_>) -> Dynamic {
         }),
         "promises" => list(&ctx.promises, |p| {
             let e = exponent(&p.amount.currency);
-            map! {
+            record!("promise" {
                 "id" => text(&p.id), "invoice_ids" => list(&p.invoice_ids, |id| text(id)),
                 "amount" => money(&p.amount), "promised_date" => Dynamic::from(p.promised_date),
                 "grace_days" => Dynamic::from(INT::from(p.grace_days)),
                 "received" => amount(p.received_minor, e), "status" => name(&p.status),
-            }
+            })
         }),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
         "params" => params(

@@ -4,7 +4,7 @@
 //! A record's `fields` holds every field the pack declares for that kind of record: its value, or
 //! `()` when the record has none (so `invoice.fields.po_number` reads a declared field whether or
 //! not it is set, and an undeclared or misspelt name is an error that says so). Values are typed: text is a string,
-//! integers `INT`, decimals exact decimals, money `#{amount, currency}`, dates `Date`, instants integer
+//! integers `INT`, decimals exact decimals, money a record of `amount` and `currency`, dates `Date`, instants integer
 //! milliseconds, text lists arrays. `tags` is an array of strings.
 
 use crm_rules_contract::json::decimal_to_exact;
@@ -16,7 +16,8 @@ use crm_rules_contract::types::{
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Array, Dynamic, Map};
 
-use super::dynamic::{amount, exponent, list, map, money, name, opt, text};
+use super::dynamic::{amount, exponent, list, money, name, opt, text};
+use super::record::record;
 
 /// A typed value.
 pub(crate) fn value(value: &Value) -> Dynamic {
@@ -76,89 +77,70 @@ pub(crate) fn tags(tags: &[String]) -> Dynamic {
     Dynamic::from_array(tags.iter().map(|tag| text(tag)).collect::<Array>())
 }
 
-/// Inserts `tags` and `fields` into a record's map.
-pub(crate) fn with_extras(
-    record: Dynamic,
-    record_tags: &[String],
-    record_fields: &[Field],
-    kind: RecordKind,
-    vocabulary: &Vocabulary,
-) -> Dynamic {
-    let Some(mut map) = record.try_cast::<Map>() else {
-        return Dynamic::UNIT;
-    };
-    map.insert("tags".into(), tags(record_tags));
-    map.insert("fields".into(), fields(record_fields, kind, vocabulary));
-    Dynamic::from_map(map)
-}
-
 /// The trigger: `#{kind: "scheduled"}`, `#{kind: "payment-attempt", attempt_id: ...}`, ...
 pub(crate) fn trigger(trigger: &Trigger) -> Dynamic {
     let kind = text(trigger.kind_name());
     match trigger {
-        Trigger::Scheduled | Trigger::DealEvent => map! { "kind" => kind },
-        Trigger::PaymentAttempt(id) => map! { "kind" => kind, "attempt_id" => text(id) },
-        Trigger::InvoiceEvent(event) => map! {
+        Trigger::Scheduled | Trigger::DealEvent => record!("trigger" { "kind" => kind }),
+        Trigger::PaymentAttempt(id) => {
+            record!("trigger" { "kind" => kind, "attempt_id" => text(id) })
+        }
+        Trigger::InvoiceEvent(event) => record!("trigger" {
             "kind" => kind, "invoice_id" => text(&event.invoice_id), "event" => name(&event.kind),
             "amount" => opt(event.amount.as_ref(), money),
-        },
-        Trigger::TagChange(change) => map! {
+        }),
+        Trigger::TagChange(change) => record!("trigger" {
             "kind" => kind, "record" => name(&change.record),
             "record_id" => text(&change.record_id), "added" => tags(&change.added),
             "removed" => tags(&change.removed),
-        },
-        Trigger::Dispute(change) => map! {
+        }),
+        Trigger::Dispute(change) => record!("trigger" {
             "kind" => kind, "invoice_id" => text(&change.invoice_id),
             "status" => name(&change.status),
-        },
+        }),
     }
 }
 
 /// A subscription.
 pub(crate) fn subscription(subscription: &Subscription, vocabulary: &Vocabulary) -> Dynamic {
-    let record = map! {
+    record!("subscription" {
         "id" => text(&subscription.id),
         "plan" => text(&subscription.plan),
         "status" => name(&subscription.status),
         "amount" => money(&subscription.amount),
         "current_period_end" => opt(subscription.current_period_end, Dynamic::from),
         "cancel_at_period_end" => subscription.cancel_at_period_end.into(),
-    };
-    let kind = RecordKind::Subscription;
-    with_extras(
-        record,
-        &subscription.tags,
-        &subscription.fields,
-        kind,
-        vocabulary,
-    )
+        "tags" => tags(&subscription.tags),
+        "fields" => fields(&subscription.fields, RecordKind::Subscription, vocabulary),
+    })
 }
 
 /// A billing entity.
 pub(crate) fn billing_entity(entity: &BillingEntity, vocabulary: &Vocabulary) -> Dynamic {
-    let record = map! { "id" => text(&entity.id), "name" => text(&entity.name) };
-    let kind = RecordKind::BillingEntity;
-    with_extras(record, &entity.tags, &entity.fields, kind, vocabulary)
+    record!("billing_entity" {
+        "id" => text(&entity.id), "name" => text(&entity.name), "tags" => tags(&entity.tags),
+        "fields" => fields(&entity.fields, RecordKind::BillingEntity, vocabulary),
+    })
 }
 
 /// An invoice's instalments, amounts in the invoice's currency.
 pub(crate) fn instalments(instalments: &[Instalment], currency: &str) -> Dynamic {
     let e = exponent(currency);
     list(instalments, |instalment| {
-        map! {
+        record!("instalment" {
             "id" => text(&instalment.id), "due_date" => Dynamic::from(instalment.due_date),
             "amount" => amount(instalment.amount_minor, e),
             "paid" => amount(instalment.paid_minor, e),
-        }
+        })
     })
 }
 
 /// The account's dunning state.
 pub(crate) fn dunning_state(status: Option<&DunningStatus>) -> Dynamic {
     opt(status, |status| {
-        map! {
+        record!("dunning_state" {
             "state" => text(&status.state), "since" => Dynamic::from(status.since),
             "key" => text(&status.key),
-        }
+        })
     })
 }

@@ -1,10 +1,12 @@
 //! Building the Rhai values the context is made of: texts, options, lists, exact amounts in major
-//! units, money maps and enum names.
+//! units, money and enum names.
 
 use crm_rules_contract::money::Currency;
 use crm_rules_contract::types::Money;
 use crm_rules_contract::wire::Named;
-use rhai::{Array, Dynamic, Map};
+use rhai::{Array, Dynamic};
+
+use super::record::record;
 
 use super::helpers::from_minor;
 
@@ -34,26 +36,13 @@ pub(crate) fn amount(minor: i64, exponent: u32) -> Dynamic {
     Dynamic::from_decimal(from_minor(minor, exponent))
 }
 
-/// Money as `#{amount, currency}`.
+/// Money as a record of its `amount` and `currency`.
 pub(crate) fn money(money: &Money) -> Dynamic {
-    let mut map = Map::new();
-    map.insert(
-        "amount".into(),
-        amount(money.minor, exponent(&money.currency)),
-    );
-    map.insert("currency".into(), text(&money.currency));
-    map.into()
+    record!("money" {
+        "amount" => amount(money.minor, exponent(&money.currency)),
+        "currency" => text(&money.currency),
+    })
 }
-
-/// Builds an object map from `name => value` pairs.
-macro_rules! map {
-    ($($name:literal => $value:expr),* $(,)?) => {{
-        let mut map = rhai::Map::new();
-        $(map.insert($name.into(), $value);)*
-        rhai::Dynamic::from_map(map)
-    }};
-}
-pub(crate) use map;
 
 /// The JSON (kebab-case) name of a WIT enum case.
 pub(crate) fn name<T: Named>(value: &T) -> Dynamic {

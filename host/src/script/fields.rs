@@ -201,6 +201,15 @@ const RECORD_FIELDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Every field name of every record of the context (not `ctx`'s own), once each.
+pub(crate) fn record_field_names() -> std::collections::BTreeSet<&'static str> {
+    RECORD_FIELDS
+        .iter()
+        .filter(|(record, _)| *record != "ctx")
+        .flat_map(|(_, fields)| fields.iter().copied())
+        .collect()
+}
+
 /// What a script is told when it reads `field` from a map that does not have it: the context
 /// records that have the nearest field, if the name looks like a typo of one.
 pub(crate) fn unknown_field_message(field: &str) -> String {
@@ -238,8 +247,8 @@ mod tests {
 
     use super::*;
 
-    /// Every key of every map a context builds is listed in `RECORD_FIELDS` under its record, and
-    /// every listed field is built.
+    /// Every field of every record a context builds is listed in `RECORD_FIELDS` under its record,
+    /// and every listed field is built.
     #[test]
     fn record_fields_are_the_fields_scripts_see() {
         let vocabulary = crm_rules_contract::vocabulary::Vocabulary {
@@ -266,13 +275,14 @@ mod tests {
                 ((*name).into(), value)
             })
             .collect();
+        let record = |value: &Dynamic| -> Map {
+            value
+                .read_lock::<crate::script::record::Record>()
+                .expect("a record")
+                .to_map()
+        };
         let keys = |value: &Dynamic| -> Vec<String> {
-            let mut keys: Vec<String> = value
-                .read_lock::<Map>()
-                .expect("a record map")
-                .keys()
-                .map(|key| key.to_string())
-                .collect();
+            let mut keys: Vec<String> = record(value).keys().map(|key| key.to_string()).collect();
             keys.sort();
             keys
         };
@@ -292,7 +302,7 @@ mod tests {
         assert_eq!(root_keys, listed("ctx"));
         let account = field(&root, "account");
         assert_eq!(keys(&account), listed("account"));
-        let account = account.read_lock::<Map>().expect("map").clone();
+        let account = record(&account);
         assert_eq!(keys(&first(field(&account, "contacts"))), listed("contact"));
         assert_eq!(keys(&first(field(&account, "balances"))), listed("balance"));
         assert_eq!(keys(&field(&account, "credit_hold")), listed("credit_hold"));
@@ -303,7 +313,7 @@ mod tests {
         assert_eq!(keys(&field(&account, "credit_limit")), listed("money"));
         let invoice = first(field(&root, "invoices"));
         assert_eq!(keys(&invoice), listed("invoice"));
-        let invoice = invoice.read_lock::<Map>().expect("map").clone();
+        let invoice = record(&invoice);
         assert_eq!(
             keys(&first(field(&invoice, "instalments"))),
             listed("instalment")
@@ -328,7 +338,7 @@ mod tests {
         assert_eq!(keys(&first(field(&root, "promises"))), listed("promise"));
         let event = field(&root, "deal_event");
         assert_eq!(keys(&event), listed("deal_event"));
-        let event = event.read_lock::<Map>().expect("map").clone();
+        let event = record(&event);
         for record in [
             "deal",
             "milestone",

@@ -177,7 +177,11 @@ impl ScriptContext {
 /// again (`ctx.invoices[i]` in a loop) copies a pointer, not the values. A change the module makes
 /// through it (`ctx.invoices.sort(..)`) is seen by the module's later reads, as for any value.
 fn shareable(value: Dynamic) -> Dynamic {
-    if value.is_array() || value.is_map() || value.is::<super::params::Params>() {
+    if value.is_array()
+        || value.is_map()
+        || value.is::<super::params::Params>()
+        || value.is::<super::record::Record>()
+    {
         value.into_shared()
     } else {
         value

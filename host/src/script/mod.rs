@@ -12,6 +12,7 @@ mod helpers;
 pub(crate) mod lazy_context;
 mod output;
 mod params;
+pub(crate) mod record;
 mod sandbox;
 mod trace;
 mod traps;
@@ -231,6 +232,12 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
             "held more memory than its limit allows".to_owned()
         }
         (_, EvalAltResult::ErrorPropertyNotFound(field, _)) => fields::unknown_field_message(field),
+        (_, EvalAltResult::ErrorFunctionNotFound(signature, _)) if signature.contains("Record") => {
+            format!(
+                "function not found: {signature}; a record of the context is not a map: \
+                 `record.to_map()` gives a map of your own for what only maps do"
+            )
+        }
         // The line and column are reported on their own: the message need not repeat them, and a
         // thrown value or a runtime error is its own message.
         (_, EvalAltResult::ErrorRuntime(value, _)) => value.to_string(),

@@ -8,20 +8,44 @@ use serde_json::Value;
 
 use crm_rules_contract::vocabulary::Vocabulary;
 
+use super::record::Record;
 use crate::json::{action_from_json_in, suppression_from_json};
 
-/// Converts a Rhai value to JSON: maps, arrays, strings, integers, booleans, `()` as null, decimals
-/// and dates as strings.
-fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
+/// Where a value sits in a rule's output (`output.actions[0].title`): written out only for an
+/// error, so a valid output costs no text per field.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Output,
+    Field(&'a Path<'a>, &'a str),
+    Item(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Output => f.write_str("output"),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Item(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
+}
+
+/// Converts a Rhai value to JSON: maps and records of the context, arrays, strings, integers,
+/// booleans, `()` as null, decimals and dates as strings.
+fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
     if value.is_unit() {
         return Ok(Value::Null);
+    }
+    if value.is::<Record>() {
+        let map = value.cast::<Record>().to_map();
+        return to_json(Dynamic::from_map(map), path);
     }
     if value.is_map() {
         let map = value.cast::<rhai::Map>();
         let mut object = serde_json::Map::with_capacity(map.len());
         for (name, field) in map {
-            let field_path = format!("{path}.{name}");
-            object.insert(name.to_string(), to_json(field, &field_path)?);
+            let field = to_json(field, Path::Field(&path, &name))?;
+            object.insert(name.to_string(), field);
         }
         return Ok(Value::Object(object));
     }
@@ -30,21 +54,22 @@ fn to_json(value: Dynamic, path: &str) -> Result<Value, String> {
         return array
             .into_iter()
             .enumerate()
-            .map(|(index, item)| to_json(item, &format!("{path}[{index}]")))
+            .map(|(index, item)| to_json(item, Path::Item(&path, index)))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
     }
     let type_name = value.type_name();
-    if let Some(text) = value.clone().try_cast::<rhai::ImmutableString>() {
+    if value.is_string() {
+        let text = value.into_immutable_string().unwrap_or_default();
         return Ok(Value::String(text.to_string()));
     }
-    if let Some(number) = value.clone().try_cast::<rhai::INT>() {
+    if let Ok(number) = value.as_int() {
         return Ok(Value::from(number));
     }
-    if let Some(flag) = value.clone().try_cast::<bool>() {
+    if let Ok(flag) = value.as_bool() {
         return Ok(Value::Bool(flag));
     }
-    if let Some(decimal) = value.clone().try_cast::<rust_decimal::Decimal>() {
+    if let Ok(decimal) = value.as_decimal() {
         return Ok(Value::String(decimal.normalize().to_string()));
     }
     if let Some(date) = value.try_cast::<crm_rules_contract::types::Date>() {
@@ -63,7 +88,7 @@ pub(crate) fn from_dynamic(value: Dynamic, vocabulary: &Vocabulary) -> Result<Ru
             value.type_name()
         ));
     }
-    let Value::Object(mut object) = to_json(value, "output")? else {
+    let Value::Object(mut object) = to_json(value, Path::Output)? else {
         return Err("output: expected an object map".to_owned());
     };
     const FIELDS: [&str; 3] = ["actions", "suppressed", "next_evaluation_at"];

@@ -1,0 +1,239 @@
+//! A record of the context (an invoice, the account, a contact, an activity, ...) as a script sees
+//! it: a value of its own type, [`Record`], that reads like an object map.
+//!
+//! Records used to be Rhai maps. A map costs a tree of nodes to build, and Rhai copies it whole
+//! each time it is passed, assigned or walked by a `for` loop, then frees each copy: on a small
+//! rule that was half of the time. A record is its values in the order of its [`Shape`], behind
+//! one shared pointer: building one is one list, and copying one copies a pointer.
+//!
+//! What a script does with a map it can do with a record: read a field (`invoice.status`,
+//! `invoice["status"]`), test one (`"status" in invoice`, `invoice.get("status")`), list them
+//! (`keys()`, `values()`, `len()`), compare records (`==`), print one or write it as JSON, and change or add a field
+//! (`invoice.note = "x"`), which changes that copy only (copy on write). A name the record does not
+//! have is an error naming the record and the nearest field, never `()`. For anything else a map
+//! does (`mixin`, `remove`, `filter`, ...), `record.to_map()` gives a map of its own.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
+
+/// The fields a kind of record has, in the order its values are kept.
+#[derive(Debug)]
+pub(crate) struct Shape {
+    /// The kind of record (`invoice`), for messages.
+    pub(crate) kind: &'static str,
+    /// Its fields.
+    pub(crate) fields: &'static [&'static str],
+}
+
+/// A record of the context. Cloning it clones a pointer; changing a clone changes that clone only.
+#[derive(Debug, Clone)]
+pub(crate) struct Record(Arc<Values>);
+
+#[derive(Debug, Clone)]
+struct Values {
+    shape: &'static Shape,
+    /// One value per field of the shape, in its order.
+    values: Box<[Dynamic]>,
+    /// Fields a script added that the shape does not have.
+    added: Option<Box<Map>>,
+}
+
+impl Record {
+    /// A record of `shape` with `values` in its order (a shorter list is padded with `()`, a longer
+    /// one cut: the `record!` macro builds both from one list, so they always match).
+    pub(crate) fn new(shape: &'static Shape, mut values: Vec<Dynamic>) -> Record {
+        values.resize(shape.fields.len(), Dynamic::UNIT);
+        Record(Arc::new(Values {
+            shape,
+            values: values.into_boxed_slice(),
+            added: None,
+        }))
+    }
+
+    /// The kind of record (`invoice`).
+    pub(crate) fn kind(&self) -> &'static str {
+        self.0.shape.kind
+    }
+
+    /// The value of the field `name`, if the record has one.
+    pub(crate) fn get(&self, name: &str) -> Option<&Dynamic> {
+        let Values {
+            shape,
+            values,
+            added,
+        } = &*self.0;
+        match shape.fields.iter().position(|field| *field == name) {
+            Some(index) => values.get(index),
+            None => added.as_ref().and_then(|added| added.get(name)),
+        }
+    }
+
+    /// Sets the field `name` of this copy, adding it when the record has no such field.
+    fn set(&mut self, name: &str, value: Dynamic) {
+        let Values {
+            shape,
+            values,
+            added,
+        } = Arc::make_mut(&mut self.0);
+        match shape.fields.iter().position(|field| *field == name) {
+            Some(index) => {
+                if let Some(slot) = values.get_mut(index) {
+                    *slot = value;
+                }
+            }
+            None => {
+                added.get_or_insert_default().insert(name.into(), value);
+            }
+        }
+    }
+
+    /// The record as an object map of its own.
+    pub(crate) fn to_map(&self) -> Map {
+        let Values {
+            shape,
+            values,
+            added,
+        } = &*self.0;
+        let mut map: Map = shape
+            .fields
+            .iter()
+            .zip(values.iter())
+            .map(|(name, value)| ((*name).into(), value.clone()))
+            .collect();
+        if let Some(added) = added {
+            map.extend(
+                added
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone())),
+            );
+        }
+        map
+    }
+
+    /// The field `name`, or the error a script gets for a name the record does not have.
+    fn read(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.get(name).cloned().ok_or_else(|| self.no_field(name))
+    }
+
+    fn no_field(&self, name: &str) -> Box<EvalAltResult> {
+        let kind = self.kind();
+        let names = self.0.shape.fields.iter().copied().chain(
+            self.0
+                .added
+                .iter()
+                .flat_map(|added| added.keys().map(|key| key.as_str())),
+        );
+        let mut message = format!("no field `{name}` in this `{kind}`");
+        match crate::suggest::closest(names, name) {
+            Some(nearest) => {
+                let _ = write!(message, "; did you mean `{nearest}`?");
+            }
+            None => {
+                let _ = write!(
+                    message,
+                    " (its fields: {}); read an optional one with `{kind}.get(\"{name}\")`",
+                    self.0.shape.fields.join(", ")
+                );
+            }
+        }
+        Box::new(EvalAltResult::ErrorRuntime(message.into(), Position::NONE))
+    }
+}
+
+/// Builds a [`Record`] (as a `Dynamic`) of a kind and its `name => value` fields; the shape is a
+/// static made once per use of the macro.
+macro_rules! record {
+    ($kind:literal { $($name:literal => $value:expr),* $(,)? }) => {{
+        static SHAPE: $crate::script::record::Shape = $crate::script::record::Shape {
+            kind: $kind,
+            fields: &[$($name),*],
+        };
+        rhai::Dynamic::from($crate::script::record::Record::new(&SHAPE, vec![$($value),*]))
+    }};
+}
+pub(crate) use record;
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// Registers `Record`: reading and setting fields by name (`r.status`, `r["status"]`), `in`/`contains`,
+/// `get`, `keys`, `values`, `len`, `is_empty`, `to_map`, `to_json`, `==`, `!=`, and printing.
+///
+/// Each field name of the context's records has a getter of its own (`get$status`): Rhai would
+/// otherwise look for one, then fall back to the indexer, which costs a second lookup and an
+/// operation on every read. A name without one (a field a script added) still reads through the
+/// indexer.
+pub(crate) fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Record>("Record");
+    for name in super::fields::record_field_names() {
+        engine.register_get(name, move |record: &mut Record| record.read(name));
+    }
+    engine
+        .register_indexer_get(|record: &mut Record, name: &str| record.read(name))
+        .register_indexer_set(|record: &mut Record, name: &str, value: Dynamic| {
+            record.set(name, value);
+        })
+        .register_fn("contains", |record: &mut Record, name: &str| {
+            record.get(name).is_some()
+        })
+        .register_fn("get", |record: &mut Record, name: &str| {
+            record.get(name).cloned().unwrap_or(Dynamic::UNIT)
+        })
+        .register_fn("keys", |record: &mut Record| -> rhai::Array {
+            record
+                .to_map()
+                .into_keys()
+                .map(|key| Dynamic::from(rhai::ImmutableString::from(key.as_str())))
+                .collect()
+        })
+        .register_fn("values", |record: &mut Record| -> rhai::Array {
+            record.to_map().into_values().collect()
+        })
+        .register_fn("len", |record: &mut Record| {
+            rhai::INT::try_from(record.to_map().len()).unwrap_or(rhai::INT::MAX)
+        })
+        .register_fn("is_empty", |record: &mut Record| record.to_map().is_empty())
+        .register_fn("to_map", |record: &mut Record| record.to_map())
+        .register_fn(
+            "to_json",
+            |context: NativeCallContext, record: &mut Record| -> Fallible<Dynamic> {
+                context.call_native_fn::<Dynamic>("to_json", (record.to_map(),))
+            },
+        )
+        .register_fn(
+            "==",
+            |context: NativeCallContext, left: &mut Record, right: Record| -> Fallible<bool> {
+                equal(&context, left, &right)
+            },
+        )
+        .register_fn(
+            "!=",
+            |context: NativeCallContext, left: &mut Record, right: Record| -> Fallible<bool> {
+                equal(&context, left, &right).map(|same| !same)
+            },
+        )
+        .register_fn("to_string", |record: &mut Record| display(record))
+        .register_fn("to_debug", |record: &mut Record| display(record));
+}
+
+/// Two records are equal when they are of the same kind and their maps are equal (Rhai's own map
+/// equality, field by field).
+fn equal(context: &NativeCallContext, left: &Record, right: &Record) -> Fallible<bool> {
+    if Arc::ptr_eq(&left.0, &right.0) {
+        return Ok(true);
+    }
+    if left.kind() != right.kind() {
+        return Ok(false);
+    }
+    context.call_native_fn::<bool>("==", (left.to_map(), right.to_map()))
+}
+
+/// `invoice #{"amount_due": 120.00, ...}`.
+fn display(record: &Record) -> String {
+    format!("{} {}", record.kind(), Dynamic::from_map(record.to_map()))
+}
+
+#[cfg(test)]
+#[path = "record_tests.rs"]
+mod tests;
