@@ -12,6 +12,7 @@ use crate::engine::RhaiMemory;
 use crate::limits::Limits;
 use crate::pack::RulePack;
 use crate::script::context::{FIELDS, Sources, top_level};
+use crate::script::lazy_context::lend;
 
 /// A Rhai engine with the packs' packages, helpers and size limits, but none of the engine's
 /// per-call budget (operations, deadline, memory): a plain embedding's.
@@ -21,19 +22,22 @@ pub fn rhai_engine(limits: &Limits) -> Engine {
     engine
 }
 
-/// The whole of `ctx` as one Rhai object map, every field converted, with `pack`'s parameter
-/// defaults and vocabulary: what a plain embedding hands its script.
-pub fn rhai_context_map(pack: &RulePack, ctx: &Context) -> Dynamic {
+/// The whole of `ctx` as one Rhai object map, every top-level field converted, with `pack`'s
+/// parameter defaults and vocabulary: what a plain embedding hands its script. Records read their
+/// fields from `ctx` as a pack's do, so the map is handed to `run` and valid only while it runs.
+pub fn with_rhai_context<R>(pack: &RulePack, ctx: &Context, run: impl FnOnce(Dynamic) -> R) -> R {
     let defaults = pack.missing_params(ctx);
     let sources = Sources {
         ctx,
         defaults: &defaults,
         vocabulary: pack.vocabulary(),
     };
-    let map: Map = FIELDS
-        .iter()
-        .enumerate()
-        .map(|(index, name)| ((*name).into(), top_level(index, &sources)))
-        .collect();
-    Dynamic::from_map(map)
+    lend(&sources, |conversion| {
+        let map: Map = FIELDS
+            .iter()
+            .enumerate()
+            .map(|(index, name)| ((*name).into(), top_level(index, &sources, conversion)))
+            .collect();
+        run(Dynamic::from_map(map))
+    })
 }

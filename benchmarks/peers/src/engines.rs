@@ -7,7 +7,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crm_rules_host::bench_support::{rhai_context_map, rhai_engine};
+use crm_rules_host::bench_support::{rhai_engine, with_rhai_context};
 use crm_rules_host::types::Context;
 use crm_rules_host::{Decision, Limits, RulePack};
 use rhai::{AST, Array, Dynamic, Engine, Map, Scope};
@@ -145,10 +145,11 @@ impl PlainRhai {
     }
 
     fn call(&self, ctx: &Context) -> Dynamic {
-        let input = rhai_context_map(&self.pack, ctx);
-        self.engine
-            .call_fn::<Dynamic>(&mut Scope::new(), &self.ast, "evaluate_e1", (input,))
-            .expect("e1.rhai runs")
+        with_rhai_context(&self.pack, ctx, |input| {
+            self.engine
+                .call_fn::<Dynamic>(&mut Scope::new(), &self.ast, "evaluate_e1", (input,))
+                .expect("e1.rhai runs")
+        })
     }
 }
 

@@ -2,89 +2,17 @@
 //! major units: `invoice.amount_due >= 500.00`), `Date` values, and instants as integer milliseconds.
 //! What contract 0.2 added (tags, custom fields, the trigger, ...) is in [`super::context_extras`].
 
-use crm_rules_contract::params::{ParamSpec, ParamType};
 use crm_rules_contract::types::*;
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Dynamic, INT, Map};
 
+use std::sync::Arc;
+
 use super::context_extras as extras;
-use super::dynamic::{amount, exponent, list, money, name, opt, text};
-use super::record::record;
-
-fn account(account: &Account, vocabulary: &Vocabulary) -> Dynamic {
-    let contacts = list(&account.contacts, |c| {
-        record!("contact" {
-            "id" => text(&c.id), "name" => text(&c.name), "role" => name(&c.role),
-            "email" => opt(c.email.as_deref(), text), "phone" => opt(c.phone.as_deref(), text),
-            "sms_consent" => c.sms_consent.into(), "sms_opted_out" => c.sms_opted_out.into(),
-            "tags" => extras::tags(&c.tags),
-            "fields" => extras::fields(&c.fields, RecordKind::Contact, vocabulary),
-        })
-    });
-    let balances = list(&account.balances, |b| {
-        let e = exponent(&b.currency);
-        record!("balance" {
-            "currency" => text(&b.currency), "open" => amount(b.open_minor, e),
-            "unapplied_credit" => amount(b.unapplied_credit_minor, e),
-        })
-    });
-    record!("account" {
-        "id" => text(&account.id),
-        "name" => text(&account.name),
-        "tier" => name(&account.tier),
-        "timezone" => text(&account.timezone),
-        "currency" => text(&account.currency),
-        "net_terms_days" => opt(account.net_terms_days, |d| Dynamic::from(INT::from(d))),
-        "credit_limit" => opt(account.credit_limit.as_ref(), money),
-        "credit_hold" => opt(account.credit_hold.as_ref(), |h| record!("credit_hold" {
-            "reason" => text(&h.reason), "key" => text(&h.key), "since" => Dynamic::from(h.since),
-        })),
-        "risk_score" => opt(account.risk_score, |r| Dynamic::from(INT::from(r))),
-        "dunning_excluded" => account.dunning_excluded.into(),
-        "dunning_paused_until" => opt(account.dunning_paused_until, Dynamic::from),
-        "account_executive_id" => opt(account.account_executive_id.as_deref(), text),
-        "collections_owner_id" => opt(account.collections_owner_id.as_deref(), text),
-        "payment_method_on_file" => account.payment_method_on_file.into(),
-        "contacts" => contacts,
-        "payment_behaviour" => record!("payment_behaviour" {
-            "settled_12m" => Dynamic::from(INT::from(account.payment_behaviour.settled_12m)),
-            "late_12m" => Dynamic::from(INT::from(account.payment_behaviour.late_12m)),
-        }),
-        "balances" => balances,
-        "dunning_state" => extras::dunning_state(account.dunning_state.as_ref()),
-        "billing_entity_id" => opt(account.billing_entity_id.as_deref(), text),
-        "tags" => extras::tags(&account.tags),
-        "fields" => extras::fields(&account.fields, RecordKind::Account, vocabulary),
-    })
-}
-
-fn invoice(invoice: &Invoice, vocabulary: &Vocabulary) -> Dynamic {
-    let e = exponent(&invoice.currency);
-    record!("invoice" {
-        "id" => text(&invoice.id),
-        "number" => text(&invoice.number),
-        "status" => name(&invoice.status),
-        "currency" => text(&invoice.currency),
-        "total" => amount(invoice.total_minor, e),
-        "paid" => amount(invoice.paid_minor, e),
-        "credited" => amount(invoice.credited_minor, e),
-        "amount_due" => amount(invoice.amount_due_minor, e),
-        "issue_date" => Dynamic::from(invoice.issue_date),
-        "due_date" => opt(invoice.due_date, Dynamic::from),
-        "collection_method" => name(&invoice.collection_method),
-        "dispute" => name(&invoice.dispute),
-        "followup_blocked" => invoice.followup_blocked.into(),
-        "deal_id" => opt(invoice.deal_id.as_deref(), text),
-        "source_key" => opt(invoice.source_key.as_deref(), text),
-        "payment_link" => opt(invoice.payment_link.as_ref(), |l| record!("payment_link" {
-            "url" => text(&l.url), "expires_at" => opt(l.expires_at, Dynamic::from),
-        })),
-        "instalments" => extras::instalments(&invoice.instalments, &invoice.currency),
-        "billing_entity_id" => opt(invoice.billing_entity_id.as_deref(), text),
-        "tags" => extras::tags(&invoice.tags),
-        "fields" => extras::fields(&invoice.fields, RecordKind::Invoice, vocabulary),
-    })
-}
+use super::context_records::{At, records};
+use super::dynamic::{amount, exponent, money, name, opt, text};
+use super::lazy_context::Conversion;
+use super::record::{Record, record};
 
 fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     let deal = &event.deal;
@@ -136,46 +64,6 @@ fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     })
 }
 
-/// The parameters by name; a table's rows carry every declared column, `()` where an optional one
-/// is left out (so `row.tag` reads it either way, and a misspelt column is still an error).
-fn params<'a>(params: impl Iterator<Item = &'a Param>, specs: &[ParamSpec]) -> Dynamic {
-    let mut map = Map::new();
-    for param in params {
-        let value = match &param.value {
-            ParamValue::Integer(value) => Dynamic::from(*value),
-            ParamValue::Text(value) => text(value),
-            ParamValue::Flag(value) => Dynamic::from(*value),
-            ParamValue::MoneyTable(table) => {
-                let mut amounts = Map::new();
-                for money in table {
-                    let value = amount(money.minor, exponent(&money.currency));
-                    amounts.insert(money.currency.as_str().into(), value);
-                }
-                amounts.into()
-            }
-            ParamValue::Decimal(decimal) => extras::value(&Value::Decimal(*decimal)),
-            ParamValue::Money(amount_value) => money(amount_value),
-            ParamValue::Date(date) => Dynamic::from(*date),
-            ParamValue::TextList(items) => list(items, |item| text(item)),
-            ParamValue::Table(rows) => {
-                let columns = specs
-                    .iter()
-                    .find(|spec| spec.name == param.name)
-                    .and_then(|spec| match &spec.ty {
-                        ParamType::Table(columns) => Some(columns.as_slice()),
-                        _ => None,
-                    });
-                list(rows, |row| {
-                    extras::table_row(row, columns.unwrap_or_default())
-                })
-            }
-            ParamValue::Unset => Dynamic::UNIT,
-        };
-        map.insert(param.name.as_str().into(), value);
-    }
-    Dynamic::from(super::params::Params(map))
-}
-
 /// Keys of everything already done: activities, invoices created by a rule, the current credit hold.
 fn seen_keys(ctx: &Context) -> Dynamic {
     let mut map = Map::new();
@@ -220,8 +108,11 @@ pub(crate) const FIELDS: [&str; 14] = [
 
 /// The top-level field [`FIELDS`]`[index]` as Rhai values (`()` for an index out of range, which
 /// callers never pass).
-pub(crate) fn top_level(index: usize, sources: &Sources<'_>) -> Dynamic {
-    use crm_rules_contract::wire::OpenNamed as _;
+pub(crate) fn top_level(
+    index: usize,
+    sources: &Sources<'_>,
+    conversion: &Arc<Conversion>,
+) -> Dynamic {
     let Sources {
         ctx,
         defaults,
@@ -234,50 +125,18 @@ pub(crate) fn top_level(index: usize, sources: &Sources<'_>) -> Dynamic {
         "now" => Dynamic::from(ctx.now),
         "today" => Dynamic::from(ctx.today),
         "trigger" => extras::trigger(&ctx.trigger),
-        "account" => account(&ctx.account, vocabulary),
-        "invoices" => list(&ctx.invoices, |i| invoice(i, vocabulary)),
+        "account" => Record::read_from(conversion, At::Account),
+        "invoices" => records(conversion, ctx.invoices.len(), At::Invoice),
         "deal_event" => opt(ctx.deal_event.as_ref(), |event| {
             deal_event(event, vocabulary)
         }),
-        "payment_attempts" => list(&ctx.payment_attempts, |a| {
-            record!("payment_attempt" {
-                "id" => text(&a.id), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-                "at" => Dynamic::from(a.at), "outcome" => name(&a.outcome),
-                "decline_reason" => opt(a.decline_reason.as_ref(), name),
-                "amount" => opt(a.amount.as_ref(), money),
-                "attempt_number" => opt(a.attempt_number, |n| Dynamic::from(INT::from(n))),
-                "source_key" => opt(a.source_key.as_deref(), text),
-                "tags" => extras::tags(&a.tags),
-                "fields" => extras::fields(&a.fields, RecordKind::PaymentAttempt, vocabulary),
-            })
-        }),
-        "activities" => list(&ctx.activities, |a| {
-            record!("activity" {
-                "id" => text(&a.id), "key" => text(&a.key), "kind" => text(a.kind.name()),
-                "rule" => opt(a.rule_id.as_deref(), text),
-                "at" => Dynamic::from(a.at), "invoice_id" => opt(a.invoice_id.as_deref(), text),
-                "step" => opt(a.step.as_deref(), text), "channel" => opt(a.channel.as_ref(), name),
-                "outcome" => name(&a.outcome), "fields" => extras::named_values(&a.fields),
-            })
-        }),
-        "subscriptions" => list(&ctx.subscriptions, |s| extras::subscription(s, vocabulary)),
-        "billing_entities" => list(&ctx.billing_entities, |e| {
-            extras::billing_entity(e, vocabulary)
-        }),
-        "promises" => list(&ctx.promises, |p| {
-            let e = exponent(&p.amount.currency);
-            record!("promise" {
-                "id" => text(&p.id), "invoice_ids" => list(&p.invoice_ids, |id| text(id)),
-                "amount" => money(&p.amount), "promised_date" => Dynamic::from(p.promised_date),
-                "grace_days" => Dynamic::from(INT::from(p.grace_days)),
-                "received" => amount(p.received_minor, e), "status" => name(&p.status),
-            })
-        }),
+        "payment_attempts" => records(conversion, ctx.payment_attempts.len(), At::PaymentAttempt),
+        "activities" => records(conversion, ctx.activities.len(), At::Activity),
+        "promises" => records(conversion, ctx.promises.len(), At::Promise),
+        "subscriptions" => records(conversion, ctx.subscriptions.len(), At::Subscription),
+        "billing_entities" => records(conversion, ctx.billing_entities.len(), At::BillingEntity),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
-        "params" => params(
-            ctx.params.iter().chain(defaults.iter().copied()),
-            vocabulary.params.as_deref().unwrap_or_default(),
-        ),
+        "params" => super::params::Params::read_from(conversion, ctx.params.len() + defaults.len()),
         "seen_keys" => seen_keys(ctx),
         _ => Dynamic::UNIT,
     }

@@ -10,8 +10,7 @@
 use crm_rules_contract::json::decimal_to_exact;
 use crm_rules_contract::params::Column;
 use crm_rules_contract::types::{
-    BillingEntity, DunningStatus, Field, Instalment, ParamRow, RecordKind, Subscription, Trigger,
-    Value,
+    DunningStatus, Field, Instalment, ParamRow, RecordKind, Trigger, Value,
 };
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Array, Dynamic, Map};
@@ -99,28 +98,6 @@ pub(crate) fn trigger(trigger: &Trigger) -> Dynamic {
             "status" => name(&change.status),
         }),
     }
-}
-
-/// A subscription.
-pub(crate) fn subscription(subscription: &Subscription, vocabulary: &Vocabulary) -> Dynamic {
-    record!("subscription" {
-        "id" => text(&subscription.id),
-        "plan" => text(&subscription.plan),
-        "status" => name(&subscription.status),
-        "amount" => money(&subscription.amount),
-        "current_period_end" => opt(subscription.current_period_end, Dynamic::from),
-        "cancel_at_period_end" => subscription.cancel_at_period_end.into(),
-        "tags" => tags(&subscription.tags),
-        "fields" => fields(&subscription.fields, RecordKind::Subscription, vocabulary),
-    })
-}
-
-/// A billing entity.
-pub(crate) fn billing_entity(entity: &BillingEntity, vocabulary: &Vocabulary) -> Dynamic {
-    record!("billing_entity" {
-        "id" => text(&entity.id), "name" => text(&entity.name), "tags" => tags(&entity.tags),
-        "fields" => fields(&entity.fields, RecordKind::BillingEntity, vocabulary),
-    })
 }
 
 /// An invoice's instalments, amounts in the invoice's currency.

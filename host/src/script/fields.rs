@@ -267,88 +267,93 @@ mod tests {
             defaults: &[],
             vocabulary: &vocabulary,
         };
-        let root: Map = crate::script::context::FIELDS
-            .iter()
-            .enumerate()
-            .map(|(index, name)| {
-                let value = crate::script::context::top_level(index, &sources);
-                ((*name).into(), value)
-            })
-            .collect();
-        let record = |value: &Dynamic| -> Map {
-            value
-                .read_lock::<crate::script::record::Record>()
-                .expect("a record")
-                .to_map()
-        };
-        let keys = |value: &Dynamic| -> Vec<String> {
-            let mut keys: Vec<String> = record(value).keys().map(|key| key.to_string()).collect();
-            keys.sort();
-            keys
-        };
-        let listed = |record: &str| -> Vec<String> {
-            let (_, fields) = RECORD_FIELDS
+        crate::script::lazy_context::lend(&sources, |conversion| {
+            let root: Map = crate::script::context::FIELDS
                 .iter()
-                .find(|(name, _)| *name == record)
-                .expect("listed");
-            let mut fields: Vec<String> = fields.iter().map(|field| (*field).to_owned()).collect();
-            fields.sort();
-            fields
-        };
-        let field = |map: &Map, name: &str| map.get(name).cloned().expect(name);
-        let first = |list: Dynamic| list.into_array().expect("a list").remove(0);
-        let mut root_keys: Vec<String> = root.keys().map(|key| key.to_string()).collect();
-        root_keys.sort();
-        assert_eq!(root_keys, listed("ctx"));
-        let account = field(&root, "account");
-        assert_eq!(keys(&account), listed("account"));
-        let account = record(&account);
-        assert_eq!(keys(&first(field(&account, "contacts"))), listed("contact"));
-        assert_eq!(keys(&first(field(&account, "balances"))), listed("balance"));
-        assert_eq!(keys(&field(&account, "credit_hold")), listed("credit_hold"));
-        assert_eq!(
-            keys(&field(&account, "payment_behaviour")),
-            listed("payment_behaviour")
-        );
-        assert_eq!(keys(&field(&account, "credit_limit")), listed("money"));
-        let invoice = first(field(&root, "invoices"));
-        assert_eq!(keys(&invoice), listed("invoice"));
-        let invoice = record(&invoice);
-        assert_eq!(
-            keys(&first(field(&invoice, "instalments"))),
-            listed("instalment")
-        );
-        assert_eq!(
-            keys(&field(&account, "dunning_state")),
-            listed("dunning_state")
-        );
-        let subscription = first(field(&root, "subscriptions"));
-        assert_eq!(keys(&subscription), listed("subscription"));
-        let entity = first(field(&root, "billing_entities"));
-        assert_eq!(keys(&entity), listed("billing_entity"));
-        assert_eq!(
-            keys(&field(&invoice, "payment_link")),
-            listed("payment_link")
-        );
-        assert_eq!(
-            keys(&first(field(&root, "payment_attempts"))),
-            listed("payment_attempt")
-        );
-        assert_eq!(keys(&first(field(&root, "activities"))), listed("activity"));
-        assert_eq!(keys(&first(field(&root, "promises"))), listed("promise"));
-        let event = field(&root, "deal_event");
-        assert_eq!(keys(&event), listed("deal_event"));
-        let event = record(&event);
-        for record in [
-            "deal",
-            "milestone",
-            "delivery",
-            "time",
-            "retainer",
-            "recurring",
-        ] {
-            assert_eq!(keys(&field(&event, record)), listed(record), "{record}");
-        }
+                .enumerate()
+                .map(|(index, name)| {
+                    let value = crate::script::context::top_level(index, &sources, conversion);
+                    ((*name).into(), value)
+                })
+                .collect();
+            let record = |value: &Dynamic| -> Map {
+                value
+                    .read_lock::<crate::script::record::Record>()
+                    .expect("a record")
+                    .to_map()
+                    .expect("read while lent")
+            };
+            let keys = |value: &Dynamic| -> Vec<String> {
+                let mut keys: Vec<String> =
+                    record(value).keys().map(|key| key.to_string()).collect();
+                keys.sort();
+                keys
+            };
+            let listed = |record: &str| -> Vec<String> {
+                let (_, fields) = RECORD_FIELDS
+                    .iter()
+                    .find(|(name, _)| *name == record)
+                    .expect("listed");
+                let mut fields: Vec<String> =
+                    fields.iter().map(|field| (*field).to_owned()).collect();
+                fields.sort();
+                fields
+            };
+            let field = |map: &Map, name: &str| map.get(name).cloned().expect(name);
+            let first = |list: Dynamic| list.into_array().expect("a list").remove(0);
+            let mut root_keys: Vec<String> = root.keys().map(|key| key.to_string()).collect();
+            root_keys.sort();
+            assert_eq!(root_keys, listed("ctx"));
+            let account = field(&root, "account");
+            assert_eq!(keys(&account), listed("account"));
+            let account = record(&account);
+            assert_eq!(keys(&first(field(&account, "contacts"))), listed("contact"));
+            assert_eq!(keys(&first(field(&account, "balances"))), listed("balance"));
+            assert_eq!(keys(&field(&account, "credit_hold")), listed("credit_hold"));
+            assert_eq!(
+                keys(&field(&account, "payment_behaviour")),
+                listed("payment_behaviour")
+            );
+            assert_eq!(keys(&field(&account, "credit_limit")), listed("money"));
+            let invoice = first(field(&root, "invoices"));
+            assert_eq!(keys(&invoice), listed("invoice"));
+            let invoice = record(&invoice);
+            assert_eq!(
+                keys(&first(field(&invoice, "instalments"))),
+                listed("instalment")
+            );
+            assert_eq!(
+                keys(&field(&account, "dunning_state")),
+                listed("dunning_state")
+            );
+            let subscription = first(field(&root, "subscriptions"));
+            assert_eq!(keys(&subscription), listed("subscription"));
+            let entity = first(field(&root, "billing_entities"));
+            assert_eq!(keys(&entity), listed("billing_entity"));
+            assert_eq!(
+                keys(&field(&invoice, "payment_link")),
+                listed("payment_link")
+            );
+            assert_eq!(
+                keys(&first(field(&root, "payment_attempts"))),
+                listed("payment_attempt")
+            );
+            assert_eq!(keys(&first(field(&root, "activities"))), listed("activity"));
+            assert_eq!(keys(&first(field(&root, "promises"))), listed("promise"));
+            let event = field(&root, "deal_event");
+            assert_eq!(keys(&event), listed("deal_event"));
+            let event = record(&event);
+            for record in [
+                "deal",
+                "milestone",
+                "delivery",
+                "time",
+                "retainer",
+                "recurring",
+            ] {
+                assert_eq!(keys(&field(&event, record)), listed(record), "{record}");
+            }
+        });
     }
 
     #[test]

@@ -43,12 +43,11 @@ struct ModuleView {
 
 /// A pointer to the [`Sources`] that [`lend`] borrows.
 ///
-/// It is dereferenced only in [`Conversion::for_module`], under a read lock of
-/// [`Conversion::sources`]
-/// and only while that holds `Some`. `lend` sets `None` under the write lock before it returns
-/// (also when it unwinds), and the borrow it was made from outlives the call of `lend`; so a
-/// dereference always happens while the `Sources` is alive. The reference made from it is handed
-/// only to [`top_level`], which returns owned values.
+/// It is dereferenced only in [`Conversion::with_sources`], under a read lock of
+/// [`Conversion::sources`] and only while that holds `Some`. `lend` sets `None` under the write
+/// lock before it returns (also when it unwinds), and the borrow it was made from outlives the call
+/// of `lend`; so a dereference always happens while the `Sources` is alive. The reference made from
+/// it is handed only to a closure that returns owned values.
 struct SourcesPtr(NonNull<Sources<'static>>);
 
 // SAFETY: `Sources` holds shared references to `Sync` data (the context, the parameters, the
@@ -104,11 +103,11 @@ impl Conversion {
 
     /// The field at `index` of [`FIELDS`] for a module: a copy of its conversion, or the
     /// conversion itself for the last module.
-    #[allow(
-        unsafe_code,
-        reason = "Rhai values must be 'static; the context is borrowed for one evaluation"
-    )]
-    fn for_module(&self, index: usize, last: bool) -> Result<Dynamic, Box<EvalAltResult>> {
+    fn for_module(
+        self: &Arc<Self>,
+        index: usize,
+        last: bool,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         let mut converted = self
             .converted
             .lock()
@@ -124,22 +123,34 @@ impl Conversion {
             }
             .unwrap_or_default());
         }
-        let guard = self.sources.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(pointer) = guard.as_ref() else {
-            return Err(runtime(
-                "the context of this evaluation is no longer available: keep no reference to \
-                 `ctx` beyond the evaluation",
-            ));
-        };
-        // SAFETY: `pointer` is `Some` under the read lock, so `lend` has not returned and the
-        // `Sources` it borrows is alive (see `SourcesPtr`); the reference does not escape
-        // `top_level`, which returns owned values.
-        let sources = unsafe { pointer.0.as_ref() };
-        let value = top_level(index, sources);
+        let value = self.with_sources(|sources| top_level(index, sources, self))?;
         if !last {
             *slot = Some(value.clone());
         }
         Ok(value)
+    }
+
+    /// Runs `read` on the evaluation's typed context, or fails when the evaluation is over.
+    #[allow(
+        unsafe_code,
+        reason = "Rhai values must be 'static; the context is borrowed for one evaluation"
+    )]
+    pub(crate) fn with_sources<R>(
+        &self,
+        read: impl FnOnce(&Sources<'_>) -> R,
+    ) -> Result<R, Box<EvalAltResult>> {
+        let guard = self.sources.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(pointer) = guard.as_ref() else {
+            return Err(runtime(
+                "the context of this evaluation is no longer available: keep no reference to \
+                 `ctx` or its records beyond the evaluation",
+            ));
+        };
+        // SAFETY: `pointer` is `Some` under the read lock, so `lend` has not returned and the
+        // `Sources` it borrows is alive (see `SourcesPtr`); the reference does not escape `read`,
+        // whose result `R` cannot borrow from it (it is chosen by the caller, before the borrow).
+        let sources = unsafe { pointer.0.as_ref() };
+        Ok(read(sources))
     }
 }
 

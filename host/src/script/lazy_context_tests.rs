@@ -165,3 +165,77 @@ fn a_view_kept_past_its_evaluation_reads_as_an_error() {
     let error = kept.named("account").unwrap_err().to_string();
     assert!(error.contains("no longer available"), "{error}");
 }
+
+/// How many fields of the record in `value` have been converted from the typed context.
+fn fields_read(value: &Dynamic) -> usize {
+    let record = value
+        .read_lock::<crate::script::record::Record>()
+        .expect("a record");
+    record.fields_read()
+}
+
+#[test]
+fn a_record_converts_a_field_when_it_is_first_read_and_only_then() {
+    let engine = engine();
+    with_conversion(|conversion| {
+        let view = conversion.module_view(true);
+        let invoices = view.field(4).expect("invoices");
+        let invoice = invoices.into_array().expect("a list").remove(0);
+        assert_eq!(
+            fields_read(&invoice),
+            0,
+            "listing the invoices reads no field"
+        );
+        let ast = engine
+            .compile(
+                "fn run(invoice) { `${invoice.status} ${invoice.status} ${invoice.amount_due}` }",
+            )
+            .expect("compiles");
+        let text: Dynamic = engine
+            .call_fn(&mut Scope::new(), &ast, "run", (invoice.clone(),))
+            .expect("runs");
+        assert_eq!(text.into_string().expect("a text"), "open open 1200.00");
+        assert_eq!(fields_read(&invoice), 2, "status once, amount_due once");
+    });
+}
+
+#[test]
+fn changing_a_record_read_from_the_context_changes_the_modules_copy_only() {
+    let engine = engine();
+    with_conversion(|conversion| {
+        let view = conversion.module_view(true);
+        let changed = run(
+            &engine,
+            "fn run(ctx) {
+                 let invoice = ctx.invoices[0];
+                 invoice.status = \"void\";
+                 invoice.note = 1;
+                 `${invoice.status} ${invoice.note} ${invoice.id} ${ctx.invoices[0].status} \
+                  ${\"note\" in ctx.invoices[0]}`
+             }",
+            &view,
+        )
+        .expect("runs");
+        assert_eq!(
+            changed.into_string().expect("a text"),
+            "void 1 inv_1 open false"
+        );
+    });
+}
+
+#[test]
+fn a_record_kept_past_its_evaluation_reads_as_an_error() {
+    let engine = engine();
+    let kept = with_conversion(|conversion| {
+        let view = conversion.module_view(true);
+        view.field(3).expect("account")
+    });
+    let ast = engine
+        .compile("fn run(account) { account.name }")
+        .expect("compiles");
+    let error = engine
+        .call_fn::<Dynamic>(&mut Scope::new(), &ast, "run", (kept,))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no longer available"), "{error}");
+}

@@ -5,6 +5,7 @@ mod budget;
 mod capped;
 pub(crate) mod context;
 mod context_extras;
+mod context_records;
 mod custom_fields;
 mod dynamic;
 mod fields;

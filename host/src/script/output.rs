@@ -37,7 +37,10 @@ fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
         return Ok(Value::Null);
     }
     if value.is::<Record>() {
-        let map = value.cast::<Record>().to_map();
+        let map = value
+            .cast::<Record>()
+            .to_map()
+            .map_err(|error| format!("{path}: {error}"))?;
         return to_json(Dynamic::from_map(map), path);
     }
     if value.is_map() {

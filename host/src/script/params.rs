@@ -1,27 +1,132 @@
-//! The pack's parameters as Rhai sees them (`ctx.params`): read by name, and a name the pack does
-//! not declare is an error suggesting the nearest one, never `()`.
+//! The pack's parameters as Rhai sees them (`ctx.params`): read by name, each converted when a
+//! script first reads it, and a name the pack does not declare is an error suggesting the nearest
+//! one, never `()`.
 
+use std::sync::{Arc, OnceLock};
+
+use crm_rules_contract::params::{ParamSpec, ParamType};
+use crm_rules_contract::types::{Param, ParamValue, Value};
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
 
-/// `ctx.params`: parameter values by name (integers, texts, flags, or maps of amounts per currency).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Params(pub(crate) Map);
+use super::budget;
+use super::context::Sources;
+use super::context_extras as extras;
+use super::dynamic::{amount, exponent, list, money, text};
+use super::lazy_context::Conversion;
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// `ctx.params`: the context's parameters, then the defaults it leaves, read by name.
+#[derive(Clone)]
+pub(crate) struct Params(Arc<Read>);
+
+struct Read {
+    conversion: Arc<Conversion>,
+    /// Each parameter once converted, by its place in [`each`].
+    values: Box<[OnceLock<Dynamic>]>,
+}
+
+/// The context's parameters, then the defaults it leaves: a name appears once in all.
+fn each<'a>(sources: &'a Sources<'_>) -> impl Iterator<Item = &'a Param> {
+    sources
+        .ctx
+        .params
+        .iter()
+        .chain(sources.defaults.iter().copied())
+}
 
 impl Params {
-    fn get(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    /// `ctx.params` of the evaluation lent as `conversion`, which has `count` parameters.
+    pub(crate) fn read_from(conversion: &Arc<Conversion>, count: usize) -> Dynamic {
+        Dynamic::from(Params(Arc::new(Read {
+            conversion: Arc::clone(conversion),
+            values: (0..count).map(|_| OnceLock::new()).collect(),
+        })))
+    }
+
+    /// The parameter `name`, if the pack declares it.
+    fn find(&self, name: &str) -> Fallible<Option<Dynamic>> {
+        let Read { conversion, values } = &*self.0;
+        let found = budget::uncounted(|| {
+            conversion.with_sources(|sources| {
+                let (index, param) = each(sources)
+                    .enumerate()
+                    .find(|(_, param)| param.name == name)?;
+                let slot = values.get(index)?;
+                let specs = sources.vocabulary.params.as_deref().unwrap_or_default();
+                Some(slot.get_or_init(|| value(param, specs)).clone())
+            })
+        })?;
+        Ok(found)
+    }
+
+    /// Every parameter's name, in the order of [`each`].
+    fn names(&self) -> Fallible<Vec<String>> {
+        self.0
+            .conversion
+            .with_sources(|sources| each(sources).map(|param| param.name.clone()).collect())
+    }
+
+    fn get(&self, name: &str) -> Fallible<Dynamic> {
         crate::explain::recorder::param_read(name);
-        self.0.get(name).cloned().ok_or_else(|| {
-            let suggestion = crate::suggest::closest(self.0.keys().map(|key| key.as_str()), name)
-                .map(|known| format!("; did you mean `{known}`?"))
-                .unwrap_or_default();
-            Box::new(EvalAltResult::ErrorRuntime(
-                format!(
-                    "`params` has no field `{name}`: the pack declares no parameter `{name}`{suggestion}"
-                )
+        if let Some(value) = self.find(name)? {
+            return Ok(value);
+        }
+        let names = self.names()?;
+        let suggestion = crate::suggest::closest(names.iter().map(String::as_str), name)
+            .map(|known| format!("; did you mean `{known}`?"))
+            .unwrap_or_default();
+        Err(Box::new(EvalAltResult::ErrorRuntime(
+            format!("`params` has no field `{name}`: the pack declares no parameter `{name}`{suggestion}")
                 .into(),
-                Position::NONE,
-            ))
-        })
+            Position::NONE,
+        )))
+    }
+
+    /// Every parameter by name, converted.
+    fn to_map(&self) -> Fallible<Map> {
+        self.names()?
+            .into_iter()
+            .map(|name| {
+                let value = self.find(&name)?.unwrap_or_default();
+                Ok((name.into(), value))
+            })
+            .collect()
+    }
+}
+
+/// A parameter's value; a table's rows carry every declared column, `()` where an optional one is
+/// left out (so `row.tag` reads it either way, and a misspelt column is still an error).
+fn value(param: &Param, specs: &[ParamSpec]) -> Dynamic {
+    match &param.value {
+        ParamValue::Integer(value) => Dynamic::from(*value),
+        ParamValue::Text(value) => text(value),
+        ParamValue::Flag(value) => Dynamic::from(*value),
+        ParamValue::MoneyTable(table) => {
+            let mut amounts = Map::new();
+            for money in table {
+                let value = amount(money.minor, exponent(&money.currency));
+                amounts.insert(money.currency.as_str().into(), value);
+            }
+            amounts.into()
+        }
+        ParamValue::Decimal(decimal) => extras::value(&Value::Decimal(*decimal)),
+        ParamValue::Money(amount_value) => money(amount_value),
+        ParamValue::Date(date) => Dynamic::from(*date),
+        ParamValue::TextList(items) => list(items, |item| text(item)),
+        ParamValue::Table(rows) => {
+            let columns = specs
+                .iter()
+                .find(|spec| spec.name == param.name)
+                .and_then(|spec| match &spec.ty {
+                    ParamType::Table(columns) => Some(columns.as_slice()),
+                    _ => None,
+                });
+            list(rows, |row| {
+                extras::table_row(row, columns.unwrap_or_default())
+            })
+        }
+        ParamValue::Unset => Dynamic::UNIT,
     }
 }
 
@@ -31,14 +136,16 @@ pub(crate) fn register(engine: &mut Engine) {
         .register_type_with_name::<Params>("Params")
         .register_indexer_get(|params: &mut Params, name: &str| params.get(name))
         .register_fn("contains", |params: &mut Params, name: &str| {
-            params.0.contains_key(name)
-        })
-        .register_fn("keys", |params: &mut Params| -> rhai::Array {
             params
-                .0
-                .keys()
-                .map(|key| Dynamic::from(key.to_string()))
-                .collect()
+                .names()
+                .map(|names| names.iter().any(|known| known == name))
         })
-        .register_fn("to_debug", |params: &mut Params| format!("{:?}", params.0));
+        .register_fn("keys", |params: &mut Params| -> Fallible<rhai::Array> {
+            let mut names = params.names()?;
+            names.sort_unstable();
+            Ok(names.into_iter().map(Dynamic::from).collect())
+        })
+        .register_fn("to_debug", |params: &mut Params| {
+            params.to_map().map(|map| format!("{map:?}"))
+        });
 }

@@ -16,7 +16,15 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+
 use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
+
+use super::budget;
+use super::context_records::At;
+use super::lazy_context::Conversion;
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// The fields a kind of record has, in the order its values are kept.
 #[derive(Debug)]
@@ -28,16 +36,34 @@ pub(crate) struct Shape {
 }
 
 /// A record of the context. Cloning it clones a pointer; changing a clone changes that clone only.
-#[derive(Debug, Clone)]
-pub(crate) struct Record(Arc<Values>);
+#[derive(Clone)]
+pub(crate) struct Record(Arc<Inner>);
 
-#[derive(Debug, Clone)]
-struct Values {
+#[derive(Clone)]
+struct Inner {
     shape: &'static Shape,
-    /// One value per field of the shape, in its order.
-    values: Box<[Dynamic]>,
+    values: Values,
     /// Fields a script added that the shape does not have.
     added: Option<Box<Map>>,
+}
+
+#[derive(Clone)]
+enum Values {
+    /// One value per field of the shape, in its order.
+    Built(Box<[Dynamic]>),
+    /// Read from the evaluation's typed context, each field converted when first read.
+    Read {
+        conversion: Arc<Conversion>,
+        at: At,
+        /// Each field once converted, in the shape's order.
+        read: Box<[OnceLock<Dynamic>]>,
+    },
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Record({})", self.kind())
+    }
 }
 
 impl Record {
@@ -45,11 +71,34 @@ impl Record {
     /// one cut: the `record!` macro builds both from one list, so they always match).
     pub(crate) fn new(shape: &'static Shape, mut values: Vec<Dynamic>) -> Record {
         values.resize(shape.fields.len(), Dynamic::UNIT);
-        Record(Arc::new(Values {
+        Record(Arc::new(Inner {
             shape,
-            values: values.into_boxed_slice(),
+            values: Values::Built(values.into_boxed_slice()),
             added: None,
         }))
+    }
+
+    /// The record of the typed context at `at`, its fields converted as they are read.
+    pub(crate) fn read_from(conversion: &Arc<Conversion>, at: At) -> Dynamic {
+        let shape = at.shape();
+        Dynamic::from(Record(Arc::new(Inner {
+            shape,
+            values: Values::Read {
+                conversion: Arc::clone(conversion),
+                at,
+                read: shape.fields.iter().map(|_| OnceLock::new()).collect(),
+            },
+            added: None,
+        })))
+    }
+
+    /// How many of its fields have been converted from the typed context (all, for a built one).
+    #[cfg(test)]
+    pub(crate) fn fields_read(&self) -> usize {
+        match &self.0.values {
+            Values::Built(values) => values.len(),
+            Values::Read { read, .. } => read.iter().filter(|slot| slot.get().is_some()).count(),
+        }
     }
 
     /// The kind of record (`invoice`).
@@ -57,64 +106,124 @@ impl Record {
         self.0.shape.kind
     }
 
+    /// Whether the record has a field `name`.
+    fn has(&self, name: &str) -> bool {
+        self.0.shape.fields.contains(&name)
+            || self
+                .0
+                .added
+                .as_ref()
+                .is_some_and(|added| added.contains_key(name))
+    }
+
+    /// The record's field names, in the order a map lists them (sorted).
+    fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.0.shape.fields.to_vec();
+        if let Some(added) = &self.0.added {
+            names.extend(added.keys().map(|key| key.as_str()));
+        }
+        names.sort_unstable();
+        names
+    }
+
     /// The value of the field `name`, if the record has one.
-    pub(crate) fn get(&self, name: &str) -> Option<&Dynamic> {
-        let Values {
+    pub(crate) fn get(&self, name: &str) -> Fallible<Option<Dynamic>> {
+        let Inner {
             shape,
             values,
             added,
         } = &*self.0;
-        match shape.fields.iter().position(|field| *field == name) {
-            Some(index) => values.get(index),
-            None => added.as_ref().and_then(|added| added.get(name)),
+        let Some(index) = shape.fields.iter().position(|field| *field == name) else {
+            return Ok(added.as_ref().and_then(|added| added.get(name)).cloned());
+        };
+        match values {
+            Values::Built(values) => Ok(values.get(index).cloned()),
+            Values::Read {
+                conversion,
+                at,
+                read,
+            } => {
+                let Some(slot) = read.get(index) else {
+                    return Ok(None);
+                };
+                if let Some(value) = slot.get() {
+                    return Ok(Some(value.clone()));
+                }
+                // The host converts its own context: that is not the script's memory.
+                let value = budget::uncounted(|| {
+                    conversion.with_sources(|sources| at.field(sources, index))
+                })?;
+                Ok(Some(slot.get_or_init(|| value).clone()))
+            }
+        }
+    }
+
+    /// The values of every field of the shape, in its order.
+    fn values(&self) -> Fallible<Vec<Dynamic>> {
+        match &self.0.values {
+            Values::Built(values) => Ok(values.to_vec()),
+            Values::Read { .. } => self
+                .0
+                .shape
+                .fields
+                .iter()
+                .map(|name| self.get(name).map(Option::unwrap_or_default))
+                .collect(),
         }
     }
 
     /// Sets the field `name` of this copy, adding it when the record has no such field.
-    fn set(&mut self, name: &str, value: Dynamic) {
-        let Values {
-            shape,
-            values,
-            added,
-        } = Arc::make_mut(&mut self.0);
-        match shape.fields.iter().position(|field| *field == name) {
-            Some(index) => {
-                if let Some(slot) = values.get_mut(index) {
-                    *slot = value;
-                }
-            }
-            None => {
-                added.get_or_insert_default().insert(name.into(), value);
-            }
+    fn set(&mut self, name: &str, value: Dynamic) -> Fallible<()> {
+        let shape = self.0.shape;
+        let Some(index) = shape.fields.iter().position(|field| *field == name) else {
+            let inner = Arc::make_mut(&mut self.0);
+            inner
+                .added
+                .get_or_insert_default()
+                .insert(name.into(), value);
+            return Ok(());
+        };
+        if matches!(self.0.values, Values::Read { .. }) {
+            // A record read from the context is written out in full before its first change.
+            let built = self.values()?.into_boxed_slice();
+            let added = self.0.added.clone();
+            self.0 = Arc::new(Inner {
+                shape,
+                values: Values::Built(built),
+                added,
+            });
         }
+        if let Values::Built(values) = &mut Arc::make_mut(&mut self.0).values
+            && let Some(slot) = values.get_mut(index)
+        {
+            *slot = value;
+        }
+        Ok(())
     }
 
     /// The record as an object map of its own.
-    pub(crate) fn to_map(&self) -> Map {
-        let Values {
-            shape,
-            values,
-            added,
-        } = &*self.0;
-        let mut map: Map = shape
+    pub(crate) fn to_map(&self) -> Fallible<Map> {
+        let mut map: Map = self
+            .0
+            .shape
             .fields
             .iter()
-            .zip(values.iter())
-            .map(|(name, value)| ((*name).into(), value.clone()))
+            .zip(self.values()?)
+            .map(|(name, value)| ((*name).into(), value))
             .collect();
-        if let Some(added) = added {
+        if let Some(added) = &self.0.added {
             map.extend(
                 added
                     .iter()
                     .map(|(name, value)| (name.clone(), value.clone())),
             );
         }
-        map
+        Ok(map)
     }
 
     /// The field `name`, or the error a script gets for a name the record does not have.
-    fn read(&self, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
-        self.get(name).cloned().ok_or_else(|| self.no_field(name))
+    fn read(&self, name: &str) -> Fallible<Dynamic> {
+        self.get(name)?.ok_or_else(|| self.no_field(name))
     }
 
     fn no_field(&self, name: &str) -> Box<EvalAltResult> {
@@ -155,8 +264,6 @@ macro_rules! record {
 }
 pub(crate) use record;
 
-type Fallible<T> = Result<T, Box<EvalAltResult>>;
-
 /// Registers `Record`: reading and setting fields by name (`r.status`, `r["status"]`), `in`/`contains`,
 /// `get`, `keys`, `values`, `len`, `is_empty`, `to_map`, `to_json`, `==`, `!=`, and printing.
 ///
@@ -172,33 +279,33 @@ pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_indexer_get(|record: &mut Record, name: &str| record.read(name))
         .register_indexer_set(|record: &mut Record, name: &str, value: Dynamic| {
-            record.set(name, value);
+            record.set(name, value)
         })
         .register_fn("contains", |record: &mut Record, name: &str| {
-            record.get(name).is_some()
+            record.has(name)
         })
         .register_fn("get", |record: &mut Record, name: &str| {
-            record.get(name).cloned().unwrap_or(Dynamic::UNIT)
+            record.get(name).map(Option::unwrap_or_default)
         })
         .register_fn("keys", |record: &mut Record| -> rhai::Array {
-            record
-                .to_map()
-                .into_keys()
-                .map(|key| Dynamic::from(rhai::ImmutableString::from(key.as_str())))
+            let names = record.names();
+            names
+                .into_iter()
+                .map(|name| Dynamic::from(rhai::ImmutableString::from(name)))
                 .collect()
         })
-        .register_fn("values", |record: &mut Record| -> rhai::Array {
-            record.to_map().into_values().collect()
+        .register_fn("values", |record: &mut Record| -> Fallible<rhai::Array> {
+            Ok(record.to_map()?.into_values().collect())
         })
         .register_fn("len", |record: &mut Record| {
-            rhai::INT::try_from(record.to_map().len()).unwrap_or(rhai::INT::MAX)
+            rhai::INT::try_from(record.names().len()).unwrap_or(rhai::INT::MAX)
         })
-        .register_fn("is_empty", |record: &mut Record| record.to_map().is_empty())
+        .register_fn("is_empty", |record: &mut Record| record.names().is_empty())
         .register_fn("to_map", |record: &mut Record| record.to_map())
         .register_fn(
             "to_json",
             |context: NativeCallContext, record: &mut Record| -> Fallible<Dynamic> {
-                context.call_native_fn::<Dynamic>("to_json", (record.to_map(),))
+                context.call_native_fn::<Dynamic>("to_json", (record.to_map()?,))
             },
         )
         .register_fn(
@@ -226,12 +333,16 @@ fn equal(context: &NativeCallContext, left: &Record, right: &Record) -> Fallible
     if left.kind() != right.kind() {
         return Ok(false);
     }
-    context.call_native_fn::<bool>("==", (left.to_map(), right.to_map()))
+    context.call_native_fn::<bool>("==", (left.to_map()?, right.to_map()?))
 }
 
 /// `invoice #{"amount_due": 120.00, ...}`.
-fn display(record: &Record) -> String {
-    format!("{} {}", record.kind(), Dynamic::from_map(record.to_map()))
+fn display(record: &Record) -> Fallible<String> {
+    Ok(format!(
+        "{} {}",
+        record.kind(),
+        Dynamic::from_map(record.to_map()?)
+    ))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use crm_rules_host::bench_support::{rhai_context_map, rhai_engine};
+use crm_rules_host::bench_support::{rhai_engine, with_rhai_context};
 use crm_rules_host::types::Context;
 use crm_rules_host::{Limits, RuleEngine, RulePack};
 use rhai::{AST, Dynamic, Engine, Map, Scope};
@@ -37,11 +37,12 @@ pub(crate) fn setup(engine: &RuleEngine) -> Overhead {
 
 /// E1 called directly: the whole context converted, then the entry point called.
 fn plain_e1(overhead: &Overhead, ctx: &Context) -> Dynamic {
-    let input = rhai_context_map(&overhead.e1, ctx);
-    overhead
-        .plain
-        .call_fn::<Dynamic>(&mut Scope::new(), &overhead.e1_ast, "evaluate_e1", (input,))
-        .expect("e1 runs")
+    with_rhai_context(&overhead.e1, ctx, |input| {
+        overhead
+            .plain
+            .call_fn::<Dynamic>(&mut Scope::new(), &overhead.e1_ast, "evaluate_e1", (input,))
+            .expect("e1 runs")
+    })
 }
 
 /// The keys of the actions each way gives, which must be equal.
