@@ -14,33 +14,36 @@ pub(crate) fn check_declared_input(
     vocabulary: &Vocabulary,
 ) -> Result<(), InputError> {
     let account = &ctx.account;
-    check_record(account, RecordKind::Account, "account", vocabulary)?;
+    // Paths are written out only for an error: a valid context costs no text per record.
+    check_record(
+        account,
+        RecordKind::Account,
+        || "account".into(),
+        vocabulary,
+    )?;
     for (index, contact) in account.contacts.iter().enumerate() {
-        let path = format!("account.contacts[{index}]");
-        check_record(contact, RecordKind::Contact, &path, vocabulary)?;
+        let path = || format!("account.contacts[{index}]");
+        check_record(contact, RecordKind::Contact, path, vocabulary)?;
     }
     for (index, invoice) in ctx.invoices.iter().enumerate() {
-        check_record(
-            invoice,
-            RecordKind::Invoice,
-            &format!("invoices[{index}]"),
-            vocabulary,
-        )?;
+        let path = || format!("invoices[{index}]");
+        check_record(invoice, RecordKind::Invoice, path, vocabulary)?;
     }
     if let Some(event) = &ctx.deal_event {
-        check_record(&event.deal, RecordKind::Deal, "deal_event.deal", vocabulary)?;
+        let path = || "deal_event.deal".into();
+        check_record(&event.deal, RecordKind::Deal, path, vocabulary)?;
     }
     for (index, attempt) in ctx.payment_attempts.iter().enumerate() {
-        let path = format!("payment_attempts[{index}]");
-        check_record(attempt, RecordKind::PaymentAttempt, &path, vocabulary)?;
+        let path = || format!("payment_attempts[{index}]");
+        check_record(attempt, RecordKind::PaymentAttempt, path, vocabulary)?;
     }
     for (index, subscription) in ctx.subscriptions.iter().enumerate() {
-        let path = format!("subscriptions[{index}]");
-        check_record(subscription, RecordKind::Subscription, &path, vocabulary)?;
+        let path = || format!("subscriptions[{index}]");
+        check_record(subscription, RecordKind::Subscription, path, vocabulary)?;
     }
     for (index, entity) in ctx.billing_entities.iter().enumerate() {
-        let path = format!("billing_entities[{index}]");
-        check_record(entity, RecordKind::BillingEntity, &path, vocabulary)?;
+        let path = || format!("billing_entities[{index}]");
+        check_record(entity, RecordKind::BillingEntity, path, vocabulary)?;
     }
     if let Some(status) = &account.dunning_state
         && !vocabulary.has_state(&status.state)
@@ -96,18 +99,18 @@ fn check_activity_fields(
                 .find(|(name, _)| *name == field.name)
                 .map(|(_, ty)| *ty),
         };
-        let at = format!("activities[{index}].fields.{}", field.name);
+        let at = || format!("activities[{index}].fields.{}", field.name);
         match declared {
             None => {
                 return Err(InputError::new(
-                    at,
+                    at(),
                     "not a field of the activity's action kind",
                 ));
             }
             Some(ty) if ty != ValueType::of(&field.value) => {
                 let found = ValueType::of(&field.value).name();
                 return Err(InputError::new(
-                    at,
+                    at(),
                     format!("a {} field, given a {found}", ty.name()),
                 ));
             }
@@ -120,15 +123,15 @@ fn check_activity_fields(
 fn check_record(
     record: &impl Extensible,
     kind: RecordKind,
-    path: &str,
+    path: impl Fn() -> String,
     vocabulary: &Vocabulary,
 ) -> Result<(), InputError> {
     for (index, field) in record.fields().iter().enumerate() {
-        let at = format!("{path}.fields.{}", field.name);
+        let at = || format!("{}.fields.{}", path(), field.name);
         let Some(declared) = vocabulary.record_field(kind, &field.name) else {
             let names = vocabulary.record_fields(kind).map(|f| f.spec.name.as_str());
             return Err(InputError::new(
-                at,
+                at(),
                 format!(
                     "field \"{}\" is not declared ({})",
                     field.name,
@@ -139,7 +142,7 @@ fn check_record(
         let found = ValueType::of(&field.value);
         if found != declared.spec.ty {
             return Err(InputError::new(
-                at,
+                at(),
                 format!(
                     "declared {}, the value is {}",
                     declared.spec.ty.name(),
@@ -151,7 +154,7 @@ fn check_record(
             .iter()
             .any(|earlier| earlier.name == field.name)
         {
-            return Err(InputError::new(at, "the field is given twice"));
+            return Err(InputError::new(at(), "the field is given twice"));
         }
     }
     for declared in vocabulary
@@ -160,7 +163,7 @@ fn check_record(
     {
         if record.field(&declared.spec.name).is_none() {
             return Err(InputError::new(
-                format!("{path}.fields.{}", declared.spec.name),
+                format!("{}.fields.{}", path(), declared.spec.name),
                 "missing required field (the pack declares it required)",
             ));
         }

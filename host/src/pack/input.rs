@@ -85,18 +85,18 @@ impl RulePack {
 /// Checks `given` against the pack's declared parameters.
 pub(crate) fn check_params(declared: &[ParamSpec], given: &[Param]) -> Result<(), InputError> {
     for param in given {
-        let path = format!("params.{}", param.name);
+        let path = || format!("params.{}", param.name);
         let Some(spec) = declared.iter().find(|spec| spec.name == param.name) else {
             let names = declared.iter().map(|spec| spec.name.as_str());
             return Err(InputError::new(
-                path,
+                path(),
                 undeclared_message(names, &param.name),
             ));
         };
         if !spec.admits(&param.value) {
             let expected = spec.ty.json_form();
             return Err(InputError::new(
-                path,
+                path(),
                 format!(
                     "expected {expected}, as the pack declares, found {}",
                     kind(&param.value)
