@@ -2,8 +2,9 @@
 //! not part of the API: they may change with any release.
 //!
 //! The Rhai benchmark compares a pack's evaluation with the same script called directly on a Rhai
-//! engine, its input converted whole into one object map per call: the cost of a plain embedding,
-//! without the engine's lazy context, budgets, output checks and decision.
+//! engine, every top-level field of its input converted into one object map per call (records
+//! reading their fields as a pack's do): the cost of a plain embedding, without the engine's lazy
+//! top-level fields, budgets, input and output checks and decision.
 
 use crm_rules_contract::types::Context;
 use rhai::{Dynamic, Engine, Map};

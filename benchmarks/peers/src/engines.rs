@@ -124,9 +124,9 @@ impl Contender for InputChecks {
     }
 }
 
-/// `e1.rhai` called directly on a Rhai engine with the packs' packages and helpers, the whole
-/// context converted into one object map per call (`crm_rules_host::bench_support`): a plain
-/// embedding, without the pack's lazy context, budgets, output checks and decision.
+/// `e1.rhai` called directly on a Rhai engine with the packs' packages and helpers, every top-level
+/// field of the context converted into one object map per call (`crm_rules_host::bench_support`):
+/// a plain embedding, without the pack's input and output checks, budgets and decision.
 pub struct PlainRhai {
     engine: Engine,
     ast: AST,

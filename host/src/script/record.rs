@@ -4,19 +4,19 @@
 //! Records used to be Rhai maps. A map costs a tree of nodes to build, and Rhai copies it whole
 //! each time it is passed, assigned or walked by a `for` loop, then frees each copy: on a small
 //! rule that was half of the time. A record is its values in the order of its [`Shape`], behind
-//! one shared pointer: building one is one list, and copying one copies a pointer.
+//! one shared pointer, so copying one copies a pointer. The context's top-level records are not
+//! even built: they point at their typed record ([`At`]) and convert a field when it is first read.
 //!
 //! What a script does with a map it can do with a record: read a field (`invoice.status`,
 //! `invoice["status"]`), test one (`"status" in invoice`, `invoice.get("status")`), list them
-//! (`keys()`, `values()`, `len()`), compare records (`==`), print one or write it as JSON, and change or add a field
-//! (`invoice.note = "x"`), which changes that copy only (copy on write). A name the record does not
-//! have is an error naming the record and the nearest field, never `()`. For anything else a map
-//! does (`mixin`, `remove`, `filter`, ...), `record.to_map()` gives a map of its own.
+//! (`keys()`, `values()`, `len()`), compare records (`==`), print one or write it as JSON, and
+//! change or add a field (`invoice.note = "x"`), which changes that copy only (copy on write). A
+//! name the record does not have is an error naming the record and the nearest field, never `()`.
+//! For anything else a map does (`mixin`, `remove`, `filter`, ...), `record.to_map()` gives a map
+//! of its own.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
-
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
 

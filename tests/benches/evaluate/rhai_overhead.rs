@@ -1,8 +1,9 @@
 //! What the engine adds to a Rhai rule: a module that returns at once (`rhai-trivial/`), and a
 //! small rule, the E1 escalation ladder alone (`rhai-e1/`), evaluated by its pack and called
-//! directly on a Rhai engine with the same packages and helpers, its input converted whole into one
-//! object map per call (a plain embedding, [`crm_rules_host::bench_support`]), on the same realistic
-//! contexts after checking both give the same actions.
+//! directly on a Rhai engine with the same packages and helpers, every top-level field of its
+//! input converted into one object map per call (a plain embedding,
+//! [`crm_rules_host::bench_support`]), on the same realistic contexts after checking both give the
+//! same actions.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -35,7 +36,7 @@ pub(crate) fn setup(engine: &RuleEngine) -> Overhead {
     }
 }
 
-/// E1 called directly: the whole context converted, then the entry point called.
+/// E1 called directly: every top-level field converted, then the entry point called.
 fn plain_e1(overhead: &Overhead, ctx: &Context) -> Dynamic {
     with_rhai_context(&overhead.e1, ctx, |input| {
         overhead
