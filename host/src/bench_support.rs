@@ -12,8 +12,9 @@ use rhai::{Dynamic, Engine, Map};
 use crate::engine::RhaiMemory;
 use crate::limits::Limits;
 use crate::pack::RulePack;
-use crate::script::context::{FIELDS, Sources, top_level};
-use crate::script::lazy_context::lend;
+use crate::script::context::top_level;
+use crate::script::lent::lend;
+use crate::script::sources::{FIELDS, Sources};
 
 /// A Rhai engine with the packs' packages, helpers and size limits, but none of the engine's
 /// per-call budget (operations, deadline, memory): a plain embedding's.
@@ -33,11 +34,11 @@ pub fn with_rhai_context<R>(pack: &RulePack, ctx: &Context, run: impl FnOnce(Dyn
         defaults: &defaults,
         vocabulary: pack.vocabulary(),
     };
-    lend(&sources, |conversion| {
+    lend(&sources, |lent| {
         let map: Map = FIELDS
             .iter()
             .enumerate()
-            .map(|(index, name)| ((*name).into(), top_level(index, &sources, conversion)))
+            .map(|(index, name)| ((*name).into(), top_level(index, &sources, lent)))
             .collect();
         run(Dynamic::from_map(map))
     })

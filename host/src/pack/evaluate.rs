@@ -93,7 +93,7 @@ impl RulePack {
         // evaluation: Rhai modules share one lazily converted `ctx`; the native backend borrows
         // `ctx` unless defaults are missing.
         let missing = self.missing_params(ctx);
-        let sources = crate::script::context::Sources {
+        let sources = crate::script::sources::Sources {
             ctx,
             defaults: &missing,
             vocabulary: &self.vocabulary,

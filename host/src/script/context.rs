@@ -9,10 +9,14 @@ use rhai::{Dynamic, INT, Map};
 use std::sync::Arc;
 
 use super::context_extras as extras;
-use super::context_records::{At, records};
+use super::context_records::{
+    ACCOUNT, ACTIVITIES, BILLING_ENTITIES, INVOICES, PAYMENT_ATTEMPTS, PROMISES, SUBSCRIPTIONS,
+    records,
+};
 use super::dynamic::{amount, exponent, money, name, opt, text};
-use super::lazy_context::Conversion;
+use super::lent::Lent;
 use super::record::{Record, record};
+use super::sources::{FIELDS, Sources};
 
 fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     let deal = &event.deal;
@@ -76,43 +80,9 @@ fn seen_keys(ctx: &Context) -> Dynamic {
     map.into()
 }
 
-/// The typed context and what a script's view of it adds: the parameter defaults the context does
-/// not override, and the vocabulary that lays out custom fields and table rows.
-pub(crate) struct Sources<'a> {
-    /// The evaluation's context.
-    pub(crate) ctx: &'a Context,
-    /// Declared parameters the context leaves at their defaults.
-    pub(crate) defaults: &'a [&'a Param],
-    /// The pack's vocabulary.
-    pub(crate) vocabulary: &'a Vocabulary,
-}
-
-/// The context's top-level fields as a script reads them (`ctx.invoices`), in a fixed order: the
-/// index of a name here is its slot in the evaluation's cache ([`super::lazy_context`]).
-pub(crate) const FIELDS: [&str; 14] = [
-    "now",
-    "today",
-    "trigger",
-    "account",
-    "invoices",
-    "deal_event",
-    "payment_attempts",
-    "activities",
-    "promises",
-    "subscriptions",
-    "billing_entities",
-    "calendar",
-    "params",
-    "seen_keys",
-];
-
 /// The top-level field [`FIELDS`]`[index]` as Rhai values (`()` for an index out of range, which
 /// callers never pass).
-pub(crate) fn top_level(
-    index: usize,
-    sources: &Sources<'_>,
-    conversion: &Arc<Conversion>,
-) -> Dynamic {
+pub(crate) fn top_level(index: usize, sources: &Sources<'_>, lent: &Arc<Lent>) -> Dynamic {
     let Sources {
         ctx,
         defaults,
@@ -125,18 +95,18 @@ pub(crate) fn top_level(
         "now" => Dynamic::from(ctx.now),
         "today" => Dynamic::from(ctx.today),
         "trigger" => extras::trigger(&ctx.trigger),
-        "account" => Record::read_from(conversion, At::Account),
-        "invoices" => records(conversion, ctx.invoices.len(), At::Invoice),
+        "account" => Record::read_from(lent, &ACCOUNT, 0),
+        "invoices" => records(lent, ctx.invoices.len(), &INVOICES),
         "deal_event" => opt(ctx.deal_event.as_ref(), |event| {
             deal_event(event, vocabulary)
         }),
-        "payment_attempts" => records(conversion, ctx.payment_attempts.len(), At::PaymentAttempt),
-        "activities" => records(conversion, ctx.activities.len(), At::Activity),
-        "promises" => records(conversion, ctx.promises.len(), At::Promise),
-        "subscriptions" => records(conversion, ctx.subscriptions.len(), At::Subscription),
-        "billing_entities" => records(conversion, ctx.billing_entities.len(), At::BillingEntity),
+        "payment_attempts" => records(lent, ctx.payment_attempts.len(), &PAYMENT_ATTEMPTS),
+        "activities" => records(lent, ctx.activities.len(), &ACTIVITIES),
+        "promises" => records(lent, ctx.promises.len(), &PROMISES),
+        "subscriptions" => records(lent, ctx.subscriptions.len(), &SUBSCRIPTIONS),
+        "billing_entities" => records(lent, ctx.billing_entities.len(), &BILLING_ENTITIES),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
-        "params" => super::params::Params::read_from(conversion, ctx.params.len() + defaults.len()),
+        "params" => super::params::Params::read_from(lent, ctx.params.len() + defaults.len()),
         "seen_keys" => seen_keys(ctx),
         _ => Dynamic::UNIT,
     }

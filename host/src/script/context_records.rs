@@ -1,6 +1,6 @@
 //! The records of the context a script reads field by field: the account, invoices, activities,
 //! payment attempts, promises, subscriptions and billing entities. Each is a [`Record`] that points
-//! at its typed record ([`At`]) and converts a field only when a script first reads it, so a rule
+//! at its typed record (a [`Source`] and an index) and converts a field only when a script first reads it, so a rule
 //! that reads an invoice's status and due date pays for those two, not for the invoice's twenty.
 //! Their smaller parts (a contact, a balance, a payment link) are built whole when the field that
 //! holds them is read.
@@ -13,67 +13,75 @@ use crm_rules_contract::types::{
 use crm_rules_contract::vocabulary::Vocabulary;
 use rhai::{Array, Dynamic, INT};
 
-use super::context::Sources;
 use super::context_extras::{self as extras, fields, tags};
 use super::dynamic::{amount, exponent, list, money, name, opt, text};
-use super::lazy_context::Conversion;
-use super::record::{Record, Shape, record};
+use super::lent::Lent;
+use super::record::{Record, Shape, Source, record};
 
-/// Where a record read field by field sits in the typed context.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum At {
-    /// `ctx.account`.
-    Account,
-    /// `ctx.invoices[i]`.
-    Invoice(usize),
-    /// `ctx.activities[i]`.
-    Activity(usize),
-    /// `ctx.payment_attempts[i]`.
-    PaymentAttempt(usize),
-    /// `ctx.promises[i]`.
-    Promise(usize),
-    /// `ctx.subscriptions[i]`.
-    Subscription(usize),
-    /// `ctx.billing_entities[i]`.
-    BillingEntity(usize),
-}
+/// `ctx.account`.
+pub(crate) static ACCOUNT: Source = Source {
+    shape: &ACCOUNT_FIELDS.shape,
+    field: |sources, _, field| {
+        ACCOUNT_FIELDS.field(Some(&sources.ctx.account), field, sources.vocabulary)
+    },
+};
 
-impl At {
-    /// The fields of the record here.
-    pub(crate) fn shape(self) -> &'static Shape {
-        match self {
-            At::Account => &ACCOUNT.shape,
-            At::Invoice(_) => &INVOICE.shape,
-            At::Activity(_) => &ACTIVITY.shape,
-            At::PaymentAttempt(_) => &PAYMENT_ATTEMPT.shape,
-            At::Promise(_) => &PROMISE.shape,
-            At::Subscription(_) => &SUBSCRIPTION.shape,
-            At::BillingEntity(_) => &BILLING_ENTITY.shape,
-        }
-    }
+/// `ctx.invoices[i]`.
+pub(crate) static INVOICES: Source = Source {
+    shape: &INVOICE_FIELDS.shape,
+    field: |sources, i, field| {
+        INVOICE_FIELDS.field(sources.ctx.invoices.get(i), field, sources.vocabulary)
+    },
+};
 
-    /// Field `index` of the record here, converted (`()` past the end: callers never go there).
-    pub(crate) fn field(self, sources: &Sources<'_>, index: usize) -> Dynamic {
-        let ctx = sources.ctx;
-        let v = sources.vocabulary;
-        let value = match self {
-            At::Account => ACCOUNT.field(Some(&ctx.account), index, v),
-            At::Invoice(i) => INVOICE.field(ctx.invoices.get(i), index, v),
-            At::Activity(i) => ACTIVITY.field(ctx.activities.get(i), index, v),
-            At::PaymentAttempt(i) => PAYMENT_ATTEMPT.field(ctx.payment_attempts.get(i), index, v),
-            At::Promise(i) => PROMISE.field(ctx.promises.get(i), index, v),
-            At::Subscription(i) => SUBSCRIPTION.field(ctx.subscriptions.get(i), index, v),
-            At::BillingEntity(i) => BILLING_ENTITY.field(ctx.billing_entities.get(i), index, v),
-        };
-        value.unwrap_or_default()
-    }
-}
+/// `ctx.activities[i]`.
+pub(crate) static ACTIVITIES: Source = Source {
+    shape: &ACTIVITY_FIELDS.shape,
+    field: |sources, i, field| {
+        ACTIVITY_FIELDS.field(sources.ctx.activities.get(i), field, sources.vocabulary)
+    },
+};
 
-/// The records `at(0)`, `at(1)`, ... `at(count - 1)` as a list.
-pub(crate) fn records(conversion: &Arc<Conversion>, count: usize, at: fn(usize) -> At) -> Dynamic {
+/// `ctx.payment_attempts[i]`.
+pub(crate) static PAYMENT_ATTEMPTS: Source = Source {
+    shape: &PAYMENT_ATTEMPT_FIELDS.shape,
+    field: |sources, i, field| {
+        let attempt = sources.ctx.payment_attempts.get(i);
+        PAYMENT_ATTEMPT_FIELDS.field(attempt, field, sources.vocabulary)
+    },
+};
+
+/// `ctx.promises[i]`.
+pub(crate) static PROMISES: Source = Source {
+    shape: &PROMISE_FIELDS.shape,
+    field: |sources, i, field| {
+        PROMISE_FIELDS.field(sources.ctx.promises.get(i), field, sources.vocabulary)
+    },
+};
+
+/// `ctx.subscriptions[i]`.
+pub(crate) static SUBSCRIPTIONS: Source = Source {
+    shape: &SUBSCRIPTION_FIELDS.shape,
+    field: |sources, i, field| {
+        let subscription = sources.ctx.subscriptions.get(i);
+        SUBSCRIPTION_FIELDS.field(subscription, field, sources.vocabulary)
+    },
+};
+
+/// `ctx.billing_entities[i]`.
+pub(crate) static BILLING_ENTITIES: Source = Source {
+    shape: &BILLING_ENTITY_FIELDS.shape,
+    field: |sources, i, field| {
+        let entity = sources.ctx.billing_entities.get(i);
+        BILLING_ENTITY_FIELDS.field(entity, field, sources.vocabulary)
+    },
+};
+
+/// The first `count` records of `source` as a list.
+pub(crate) fn records(lent: &Arc<Lent>, count: usize, source: &'static Source) -> Dynamic {
     Dynamic::from_array(
         (0..count)
-            .map(|index| Record::read_from(conversion, at(index)))
+            .map(|index| Record::read_from(lent, source, index))
             .collect::<Array>(),
     )
 }
@@ -85,9 +93,13 @@ pub(crate) struct FieldsOf<T: 'static> {
 }
 
 impl<T> FieldsOf<T> {
-    fn field(&self, record: Option<&T>, index: usize, vocabulary: &Vocabulary) -> Option<Dynamic> {
-        let convert = self.convert.get(index)?;
-        Some(convert(record?, vocabulary))
+    /// Field `index` of `record`, converted (`()` for a record or field that is not there, which
+    /// callers never ask for).
+    fn field(&self, record: Option<&T>, index: usize, vocabulary: &Vocabulary) -> Dynamic {
+        match (record, self.convert.get(index)) {
+            (Some(record), Some(convert)) => convert(record, vocabulary),
+            _ => Dynamic::UNIT,
+        }
     }
 }
 
@@ -107,7 +119,7 @@ macro_rules! fields_of {
     };
 }
 
-static ACCOUNT: FieldsOf<Account> = fields_of!("account", |account: Account, vocabulary| {
+static ACCOUNT_FIELDS: FieldsOf<Account> = fields_of!("account", |account: Account, vocabulary| {
     "id" => text(&account.id),
     "name" => text(&account.name),
     "tier" => name(&account.tier),
@@ -145,7 +157,7 @@ static ACCOUNT: FieldsOf<Account> = fields_of!("account", |account: Account, voc
     "fields" => fields(&account.fields, RecordKind::Account, vocabulary),
 });
 
-static INVOICE: FieldsOf<Invoice> = fields_of!("invoice", |invoice: Invoice, vocabulary| {
+static INVOICE_FIELDS: FieldsOf<Invoice> = fields_of!("invoice", |invoice: Invoice, vocabulary| {
     "id" => text(&invoice.id),
     "number" => text(&invoice.number),
     "status" => name(&invoice.status),
@@ -170,7 +182,7 @@ static INVOICE: FieldsOf<Invoice> = fields_of!("invoice", |invoice: Invoice, voc
     "fields" => fields(&invoice.fields, RecordKind::Invoice, vocabulary),
 });
 
-static ACTIVITY: FieldsOf<Activity> = fields_of!("activity", |a: Activity, vocabulary| {
+static ACTIVITY_FIELDS: FieldsOf<Activity> = fields_of!("activity", |a: Activity, vocabulary| {
     "id" => text(&a.id),
     "key" => text(&a.key),
     "kind" => text(crm_rules_contract::wire::OpenNamed::name(&a.kind)),
@@ -183,7 +195,7 @@ static ACTIVITY: FieldsOf<Activity> = fields_of!("activity", |a: Activity, vocab
     "fields" => extras::named_values(&a.fields),
 });
 
-static PAYMENT_ATTEMPT: FieldsOf<PaymentAttempt> = fields_of!("payment_attempt", |a: PaymentAttempt, vocabulary| {
+static PAYMENT_ATTEMPT_FIELDS: FieldsOf<PaymentAttempt> = fields_of!("payment_attempt", |a: PaymentAttempt, vocabulary| {
     "id" => text(&a.id),
     "invoice_id" => opt(a.invoice_id.as_deref(), text),
     "at" => Dynamic::from(a.at),
@@ -196,7 +208,7 @@ static PAYMENT_ATTEMPT: FieldsOf<PaymentAttempt> = fields_of!("payment_attempt",
     "fields" => fields(&a.fields, RecordKind::PaymentAttempt, vocabulary),
 });
 
-static PROMISE: FieldsOf<Promise> = fields_of!("promise", |p: Promise, vocabulary| {
+static PROMISE_FIELDS: FieldsOf<Promise> = fields_of!("promise", |p: Promise, vocabulary| {
     "id" => text(&p.id),
     "invoice_ids" => list(&p.invoice_ids, |id| text(id)),
     "amount" => money(&p.amount),
@@ -206,7 +218,7 @@ static PROMISE: FieldsOf<Promise> = fields_of!("promise", |p: Promise, vocabular
     "status" => name(&p.status),
 });
 
-static SUBSCRIPTION: FieldsOf<Subscription> = fields_of!("subscription", |s: Subscription, vocabulary| {
+static SUBSCRIPTION_FIELDS: FieldsOf<Subscription> = fields_of!("subscription", |s: Subscription, vocabulary| {
     "id" => text(&s.id),
     "plan" => text(&s.plan),
     "status" => name(&s.status),
@@ -217,7 +229,7 @@ static SUBSCRIPTION: FieldsOf<Subscription> = fields_of!("subscription", |s: Sub
     "fields" => fields(&s.fields, RecordKind::Subscription, vocabulary),
 });
 
-static BILLING_ENTITY: FieldsOf<BillingEntity> = fields_of!("billing_entity", |e: BillingEntity, vocabulary| {
+static BILLING_ENTITY_FIELDS: FieldsOf<BillingEntity> = fields_of!("billing_entity", |e: BillingEntity, vocabulary| {
     "id" => text(&e.id),
     "name" => text(&e.name),
     "tags" => tags(&e.tags),

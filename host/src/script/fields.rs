@@ -4,7 +4,7 @@
 /// The fields of each record of the context as scripts see it, for the error a script gets when
 /// it reads a field that does not exist. A test checks them against the maps built above.
 const RECORD_FIELDS: &[(&str, &[&str])] = &[
-    ("ctx", &super::context::FIELDS),
+    ("ctx", &super::sources::FIELDS),
     (
         "account",
         &[
@@ -262,17 +262,17 @@ mod tests {
         )
         .expect("a context with every optional field")
         .context;
-        let sources = crate::script::context::Sources {
+        let sources = crate::script::sources::Sources {
             ctx: &ctx,
             defaults: &[],
             vocabulary: &vocabulary,
         };
-        crate::script::lazy_context::lend(&sources, |conversion| {
-            let root: Map = crate::script::context::FIELDS
+        crate::script::lent::lend(&sources, |lent| {
+            let root: Map = crate::script::sources::FIELDS
                 .iter()
                 .enumerate()
                 .map(|(index, name)| {
-                    let value = crate::script::context::top_level(index, &sources, conversion);
+                    let value = crate::script::context::top_level(index, &sources, lent);
                     ((*name).into(), value)
                 })
                 .collect();

@@ -7,21 +7,22 @@
 //! made on its first read of the field, except the last Rhai module of the evaluation, which takes
 //! the converted value itself. A module may change its copy (`ctx.invoices.sort(..)`, as it may
 //! any value), and no other module sees the change. Nothing outlives the evaluation ([`lend`]).
-use std::ptr::NonNull;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rhai::{Dynamic, Engine, EvalAltResult, Position};
 
 use super::budget;
-use super::context::{FIELDS, Sources, top_level};
+use super::context::top_level;
+use super::lent::Lent;
+use super::sources::{FIELDS, Sources};
 
 /// The number of top-level fields.
 const FIELD_COUNT: usize = FIELDS.len();
 
 /// One evaluation's context as lent to its Rhai modules.
 pub(crate) struct Conversion {
-    /// The typed context, while [`lend`] runs; `None` after.
-    sources: RwLock<Option<SourcesPtr>>,
+    /// The typed context, while [`lend`] runs.
+    lent: Arc<Lent>,
     /// Each top-level field once converted and not yet taken, by its index in [`FIELDS`].
     converted: Mutex<[Option<Dynamic>; FIELD_COUNT]>,
 }
@@ -41,52 +42,15 @@ struct ModuleView {
     last: bool,
 }
 
-/// A pointer to the [`Sources`] that [`lend`] borrows.
-///
-/// It is dereferenced only in [`Conversion::with_sources`], under a read lock of
-/// [`Conversion::sources`] and only while that holds `Some`. `lend` sets `None` under the write
-/// lock before it returns (also when it unwinds), and the borrow it was made from outlives the call
-/// of `lend`; so a dereference always happens while the `Sources` is alive. The reference made from
-/// it is handed only to a closure that returns owned values.
-struct SourcesPtr(NonNull<Sources<'static>>);
-
-// SAFETY: `Sources` holds shared references to `Sync` data (the context, the parameters, the
-// vocabulary), and the pointer is only read under the lock described on `SourcesPtr`, so it may be
-// sent to and shared with another thread as the `&Sources` it was made from could be.
-#[allow(
-    unsafe_code,
-    reason = "a raw pointer is neither Send nor Sync by default; the lock makes it so"
-)]
-unsafe impl Send for SourcesPtr {}
-// SAFETY: as for `Send`.
-#[allow(
-    unsafe_code,
-    reason = "a raw pointer is neither Send nor Sync by default; the lock makes it so"
-)]
-unsafe impl Sync for SourcesPtr {}
-
-/// Runs `evaluate` with the [`Conversion`] of `sources`, and revokes it when `evaluate` returns: a
-/// handle that outlived the call (none can: every Rhai value of an evaluation is dropped within it)
-/// would read as an error, never the freed context.
+/// Runs `evaluate` with the [`Conversion`] of `sources`: lent ([`super::lent::lend`]) while
+/// `evaluate` runs, so a handle that outlived the call reads as an error, never the freed context.
 pub(crate) fn lend<R>(sources: &Sources<'_>, evaluate: impl FnOnce(&Arc<Conversion>) -> R) -> R {
-    struct Revoke<'a>(&'a Conversion);
-    impl Drop for Revoke<'_> {
-        fn drop(&mut self) {
-            *self
-                .0
-                .sources
-                .write()
-                .unwrap_or_else(PoisonError::into_inner) = None;
-        }
-    }
-
-    let pointer = SourcesPtr(NonNull::from(sources).cast::<Sources<'static>>());
-    let conversion = Arc::new(Conversion {
-        sources: RwLock::new(Some(pointer)),
-        converted: Mutex::new(std::array::from_fn(|_| None)),
-    });
-    let _revoke = Revoke(&conversion);
-    evaluate(&conversion)
+    super::lent::lend(sources, |lent| {
+        evaluate(&Arc::new(Conversion {
+            lent: Arc::clone(lent),
+            converted: Mutex::new(std::array::from_fn(|_| None)),
+        }))
+    })
 }
 
 impl Conversion {
@@ -123,34 +87,13 @@ impl Conversion {
             }
             .unwrap_or_default());
         }
-        let value = self.with_sources(|sources| top_level(index, sources, self))?;
+        let value = self
+            .lent
+            .with_sources(|sources| top_level(index, sources, &self.lent))?;
         if !last {
             *slot = Some(value.clone());
         }
         Ok(value)
-    }
-
-    /// Runs `read` on the evaluation's typed context, or fails when the evaluation is over.
-    #[allow(
-        unsafe_code,
-        reason = "Rhai values must be 'static; the context is borrowed for one evaluation"
-    )]
-    pub(crate) fn with_sources<R>(
-        &self,
-        read: impl FnOnce(&Sources<'_>) -> R,
-    ) -> Result<R, Box<EvalAltResult>> {
-        let guard = self.sources.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(pointer) = guard.as_ref() else {
-            return Err(runtime(
-                "the context of this evaluation is no longer available: keep no reference to \
-                 `ctx` or its records beyond the evaluation",
-            ));
-        };
-        // SAFETY: `pointer` is `Some` under the read lock, so `lend` has not returned and the
-        // `Sources` it borrows is alive (see `SourcesPtr`); the reference does not escape `read`,
-        // whose result `R` cannot borrow from it (it is chosen by the caller, before the borrow).
-        let sources = unsafe { pointer.0.as_ref() };
-        Ok(read(sources))
     }
 }
 
@@ -204,10 +147,6 @@ fn unknown(name: &str) -> Box<EvalAltResult> {
         name.to_owned(),
         Position::NONE,
     ))
-}
-
-fn runtime(message: &str) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(message.into(), Position::NONE))
 }
 
 /// Registers `ScriptContext`: a getter per top-level field, `ctx["name"]`, `"name" in ctx` and

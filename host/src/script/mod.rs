@@ -11,10 +11,12 @@ mod dynamic;
 mod fields;
 mod helpers;
 pub(crate) mod lazy_context;
+pub(crate) mod lent;
 mod output;
 mod params;
 pub(crate) mod record;
 mod sandbox;
+pub(crate) mod sources;
 mod trace;
 mod traps;
 

@@ -9,10 +9,10 @@ use crm_rules_contract::types::{Param, ParamValue, Value};
 use rhai::{Dynamic, Engine, EvalAltResult, Map, Position};
 
 use super::budget;
-use super::context::Sources;
 use super::context_extras as extras;
 use super::dynamic::{amount, exponent, list, money, text};
-use super::lazy_context::Conversion;
+use super::lent::Lent;
+use super::sources::Sources;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -21,7 +21,7 @@ type Fallible<T> = Result<T, Box<EvalAltResult>>;
 pub(crate) struct Params(Arc<Read>);
 
 struct Read {
-    conversion: Arc<Conversion>,
+    lent: Arc<Lent>,
     /// Each parameter once converted, by its place in [`each`].
     values: Box<[OnceLock<Dynamic>]>,
 }
@@ -36,19 +36,19 @@ fn each<'a>(sources: &'a Sources<'_>) -> impl Iterator<Item = &'a Param> {
 }
 
 impl Params {
-    /// `ctx.params` of the evaluation lent as `conversion`, which has `count` parameters.
-    pub(crate) fn read_from(conversion: &Arc<Conversion>, count: usize) -> Dynamic {
+    /// `ctx.params` of the evaluation lent as `lent`, which has `count` parameters.
+    pub(crate) fn read_from(lent: &Arc<Lent>, count: usize) -> Dynamic {
         Dynamic::from(Params(Arc::new(Read {
-            conversion: Arc::clone(conversion),
+            lent: Arc::clone(lent),
             values: (0..count).map(|_| OnceLock::new()).collect(),
         })))
     }
 
     /// The parameter `name`, if the pack declares it.
     fn find(&self, name: &str) -> Fallible<Option<Dynamic>> {
-        let Read { conversion, values } = &*self.0;
+        let Read { lent, values } = &*self.0;
         let found = budget::uncounted(|| {
-            conversion.with_sources(|sources| {
+            lent.with_sources(|sources| {
                 let (index, param) = each(sources)
                     .enumerate()
                     .find(|(_, param)| param.name == name)?;
@@ -63,7 +63,7 @@ impl Params {
     /// Every parameter's name, in the order of [`each`].
     fn names(&self) -> Fallible<Vec<String>> {
         self.0
-            .conversion
+            .lent
             .with_sources(|sources| each(sources).map(|param| param.name.clone()).collect())
     }
 

@@ -5,7 +5,7 @@
 //! each time it is passed, assigned or walked by a `for` loop, then frees each copy: on a small
 //! rule that was half of the time. A record is its values in the order of its [`Shape`], behind
 //! one shared pointer, so copying one copies a pointer. The context's top-level records are not
-//! even built: they point at their typed record ([`At`]) and convert a field when it is first read.
+//! even built: they point at their typed record ([`Source`]) and convert a field when first read.
 //!
 //! What a script does with a map it can do with a record: read a field (`invoice.status`,
 //! `invoice["status"]`), test one (`"status" in invoice`, `invoice.get("status")`), list them
@@ -21,8 +21,8 @@ use std::sync::{Arc, OnceLock};
 use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
 
 use super::budget;
-use super::context_records::At;
-use super::lazy_context::Conversion;
+use super::lent::Lent;
+use super::sources::Sources;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -33,6 +33,15 @@ pub(crate) struct Shape {
     pub(crate) kind: &'static str,
     /// Its fields.
     pub(crate) fields: &'static [&'static str],
+}
+
+/// Where the records a [`Record`] reads field by field come from: their shape, and how to convert
+/// field `field` of record `index` from the typed context (`field: |sources, index, field| ...`).
+pub(crate) struct Source {
+    /// The fields of these records.
+    pub(crate) shape: &'static Shape,
+    /// Converts one field of one record.
+    pub(crate) field: fn(&Sources<'_>, usize, usize) -> Dynamic,
 }
 
 /// A record of the context. Cloning it clones a pointer; changing a clone changes that clone only.
@@ -53,8 +62,10 @@ enum Values {
     Built(Box<[Dynamic]>),
     /// Read from the evaluation's typed context, each field converted when first read.
     Read {
-        conversion: Arc<Conversion>,
-        at: At,
+        lent: Arc<Lent>,
+        source: &'static Source,
+        /// Which record of the source.
+        index: usize,
         /// Each field once converted, in the shape's order.
         read: Box<[OnceLock<Dynamic>]>,
     },
@@ -78,14 +89,15 @@ impl Record {
         }))
     }
 
-    /// The record of the typed context at `at`, its fields converted as they are read.
-    pub(crate) fn read_from(conversion: &Arc<Conversion>, at: At) -> Dynamic {
-        let shape = at.shape();
+    /// Record `index` of `source` in the lent context, its fields converted as they are read.
+    pub(crate) fn read_from(lent: &Arc<Lent>, source: &'static Source, index: usize) -> Dynamic {
+        let shape = source.shape;
         Dynamic::from(Record(Arc::new(Inner {
             shape,
             values: Values::Read {
-                conversion: Arc::clone(conversion),
-                at,
+                lent: Arc::clone(lent),
+                source,
+                index,
                 read: shape.fields.iter().map(|_| OnceLock::new()).collect(),
             },
             added: None,
@@ -139,8 +151,9 @@ impl Record {
         match values {
             Values::Built(values) => Ok(values.get(index).cloned()),
             Values::Read {
-                conversion,
-                at,
+                lent,
+                source,
+                index: record,
                 read,
             } => {
                 let Some(slot) = read.get(index) else {
@@ -151,7 +164,7 @@ impl Record {
                 }
                 // The host converts its own context: that is not the script's memory.
                 let value = budget::uncounted(|| {
-                    conversion.with_sources(|sources| at.field(sources, index))
+                    lent.with_sources(|sources| (source.field)(sources, *record, index))
                 })?;
                 Ok(Some(slot.get_or_init(|| value).clone()))
             }
