@@ -52,6 +52,10 @@ struct Budget {
     /// With counted memory: the thread's net bytes when the call started, and how many more it may
     /// hold.
     memory: Option<(i64, i64)>,
+    /// Bytes the script stored in records of the context, and how many it may (see
+    /// [`store_in_record`]).
+    stored: u64,
+    max_stored: u64,
     /// Once a limit stopped the script, every later operation stops too: a built-in that calls
     /// back into the script (`sort` with a comparator) and ignores the callback's error must not
     /// run on at full speed until the next deadline check.
@@ -69,6 +73,8 @@ thread_local! {
             next_check: DEADLINE_CHECK_EVERY,
             check_every: DEADLINE_CHECK_EVERY,
             memory: None,
+            stored: 0,
+            max_stored: u64::MAX,
             stopped: None,
         })
     };
@@ -96,6 +102,8 @@ pub(crate) fn start(limits: &Limits, counted: bool) {
             next_check: DEADLINE_CHECK_EVERY,
             check_every: DEADLINE_CHECK_EVERY,
             memory,
+            stored: 0,
+            max_stored: u64::try_from(limits.max_memory_bytes).unwrap_or(u64::MAX),
             stopped: None,
         })
     });
@@ -189,6 +197,26 @@ pub(crate) fn reserve(bytes: usize) -> Result<(), Box<EvalAltResult>> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// Charges `bytes` a script stores in records of the context (a field it sets, or a record it
+/// copies to change it). Rhai's own size checks look inside arrays, maps and strings, not inside a
+/// value of a host type, so without this a script could hide any amount of data in records when
+/// memory is not counted ([`crate::RhaiMemory::SizeLimits`]). More than the memory limit in one call
+/// stops the script with a memory error, whether memory is counted or not.
+pub(crate) fn store_in_record(bytes: usize) -> Result<(), Box<EvalAltResult>> {
+    let mut budget = BUDGET.with(Cell::get);
+    budget.stored = budget
+        .stored
+        .saturating_add(u64::try_from(bytes).unwrap_or(u64::MAX));
+    BUDGET.with(|cell| cell.set(budget));
+    if budget.stored > budget.max_stored {
+        return Err(Box::new(EvalAltResult::ErrorTerminated(
+            Dynamic::from(OUT_OF_MEMORY),
+            Position::NONE,
+        )));
+    }
+    Ok(())
 }
 
 /// The reason behind a termination token, if it is one of ours.

@@ -147,7 +147,7 @@ pub(crate) fn register(engine: &mut Engine, limits: &Limits) {
 }
 
 /// Heap bytes a value owns (strings, arrays and maps, recursively; an estimate for maps).
-fn deep_size(value: &Dynamic) -> usize {
+pub(crate) fn deep_size(value: &Dynamic) -> usize {
     if let Some(text) = value.read_lock::<ImmutableString>() {
         return text.len();
     }

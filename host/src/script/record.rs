@@ -21,6 +21,7 @@ use std::sync::{Arc, OnceLock};
 use rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
 
 use super::budget;
+use super::capped;
 use super::lent::Lent;
 use super::sources::Sources;
 
@@ -185,8 +186,16 @@ impl Record {
         }
     }
 
-    /// Sets the field `name` of this copy, adding it when the record has no such field.
+    /// Sets the field `name` of this copy, adding it when the record has no such field. What the
+    /// write stores (the value, and the record itself when this copy shares it with another) is
+    /// charged to the script's budget ([`budget::store_in_record`]).
     fn set(&mut self, name: &str, value: Dynamic) -> Fallible<()> {
+        let copied = if Arc::strong_count(&self.0) > 1 {
+            self.stored_bytes()
+        } else {
+            0
+        };
+        budget::store_in_record(copied + name.len() + capped::deep_size(&value))?;
         let shape = self.0.shape;
         let Some(index) = shape.fields.iter().position(|field| *field == name) else {
             let inner = Arc::make_mut(&mut self.0);
@@ -212,6 +221,23 @@ impl Record {
             *slot = value;
         }
         Ok(())
+    }
+
+    /// The bytes a copy of this record would hold: what a script set in it (a record read from the
+    /// context is the host's until a script writes to it).
+    fn stored_bytes(&self) -> usize {
+        let set = match &self.0.values {
+            Values::Built(values) => values.iter().map(capped::deep_size).sum(),
+            Values::Read { .. } => 0,
+        };
+        let added: usize = self
+            .0
+            .added
+            .iter()
+            .flat_map(|added| added.iter())
+            .map(|(name, value)| name.len() + capped::deep_size(value))
+            .sum();
+        set + added
     }
 
     /// The record as an object map of its own.

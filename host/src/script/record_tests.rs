@@ -149,3 +149,44 @@ fn what_only_a_map_does_is_an_error_that_points_to_to_map() {
         failure.message
     );
 }
+
+/// Rhai's size checks do not look inside a host type: what a script stores in records is charged
+/// to its budget instead, so it cannot hide data there when memory is not counted.
+#[test]
+fn what_a_script_stores_in_records_is_charged_without_counted_memory() {
+    let limits = Limits {
+        max_memory_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let script = "
+        let big = [];
+        big.pad(1000, \"0123456789abcdef0123456789abcdef\");
+        let kept = [];
+        for i in 0..1000 { let copy = invoice; copy.note = big; kept.push(copy); }
+        kept.len()";
+    super::super::budget::start(&limits, false);
+    let mut scope = Scope::new();
+    scope.push("invoice", invoice());
+    let error = engine()
+        .eval_with_scope::<Dynamic>(&mut scope, script)
+        .expect_err("stopped by the memory limit");
+    let failure = super::super::classify(&error, limits.deadline);
+    assert_eq!(
+        failure.kind,
+        crate::RuleErrorKind::Memory,
+        "{}",
+        failure.message
+    );
+
+    // Reading and setting small fields stays well within it.
+    super::super::budget::start(&limits, false);
+    let mut scope = Scope::new();
+    scope.push("invoice", invoice());
+    let fine = engine()
+        .eval_with_scope::<Dynamic>(
+            &mut scope,
+            "let n = 0; for i in 0..1000 { let copy = invoice; copy.status = \"paid\"; n += 1 } n",
+        )
+        .map_err(|error| error.to_string());
+    assert_eq!(fine.map(|n| n.as_int()), Ok(Ok(1000)));
+}
