@@ -90,10 +90,11 @@ pub enum RhaiMemory {
     #[default]
     Counted,
     /// Rhai's per-value size limits only ([`Limits::rhai_max_string_bytes`],
-    /// [`Limits::rhai_max_array_len`], [`Limits::rhai_max_map_len`]): no allocator needed, but
-    /// the bound is approximate (many values each within the limits add up), and Rhai re-measures
-    /// a value after every change, so a rule building a long list pays quadratic time and large
-    /// accounts may be held for review.
+    /// [`Limits::rhai_max_array_len`], [`Limits::rhai_max_map_len`]), and what a script stores in
+    /// records of the context charged against [`Limits::max_memory_bytes`] (Rhai's checks do not
+    /// see inside them): no allocator needed, but the bound is approximate (many values each within
+    /// the limits add up), and Rhai re-measures a value after every change, so a rule building a
+    /// long list pays quadratic time and large accounts may be held for review.
     SizeLimits,
 }
 

@@ -1,7 +1,8 @@
 //! The records of the context a script reads field by field: the account, invoices, activities,
 //! payment attempts, promises, subscriptions and billing entities. Each is a [`Record`] that points
-//! at its typed record (a [`Source`] and an index) and converts a field only when a script first reads it, so a rule
-//! that reads an invoice's status and due date pays for those two, not for the invoice's twenty.
+//! at its typed record (a [`Source`] and an index) and converts a field only when a script first
+//! reads it, so a rule that reads an invoice's status and due date pays for those two, not for the
+//! invoice's twenty.
 //! Their smaller parts (a contact, a balance, a payment link) are built whole when the field that
 //! holds them is read.
 

@@ -67,11 +67,7 @@ impl Conversion {
 
     /// The field at `index` of [`FIELDS`] for a module: a copy of its conversion, or the
     /// conversion itself for the last module.
-    fn for_module(
-        self: &Arc<Self>,
-        index: usize,
-        last: bool,
-    ) -> Result<Dynamic, Box<EvalAltResult>> {
+    fn for_module(&self, index: usize, last: bool) -> Result<Dynamic, Box<EvalAltResult>> {
         let mut converted = self
             .converted
             .lock()
