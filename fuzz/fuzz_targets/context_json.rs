@@ -51,6 +51,8 @@ fn comparable(decision: &Decision) -> Value {
     if let Value::Object(object) = &mut json {
         object.remove("pack");
         object.remove("cost");
+        // What crossing the context into a component cost: the component's alone.
+        object.remove("context_cost");
     }
     json
 }
