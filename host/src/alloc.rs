@@ -95,6 +95,12 @@ pub fn is_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
+/// Net bytes this thread has allocated so far as [`CountingAllocator`] counted them: 0 when it is
+/// not the global allocator. For hot checks against a figure from [`thread_net_bytes`].
+pub(crate) fn net_bytes() -> i64 {
+    NET_BYTES.try_with(Cell::get).unwrap_or(0)
+}
+
 /// Net bytes this thread has allocated so far, if [`CountingAllocator`] is the global allocator.
 pub(crate) fn thread_net_bytes() -> Option<i64> {
     if INSTALLED.load(Ordering::Relaxed) {

@@ -36,22 +36,32 @@ pub(crate) enum Stop {
     Memory,
 }
 
+/// What [`on_progress`] reads and writes on every operation, kept apart from the rest of the budget
+/// so the common case (no limit near) touches one small cell.
 #[derive(Clone, Copy)]
-struct Budget {
-    max_operations: u64,
-    deadline: Option<Instant>,
+struct Pace {
     /// Operations spent by the call, nested calls included (see [`on_progress`]).
     operations: u64,
     /// The last count Rhai reported.
     last_reported: u64,
+    /// The count at which [`on_progress`] next looks past the fast path: the next deadline check,
+    /// one past the operation limit, or 0 once the script is stopped.
+    slow_at: u64,
+    /// With counted memory, the thread's net bytes the script may reach (its net bytes at the
+    /// start, plus what the host allocated for it, plus the limit); `i64::MAX` without.
+    memory_ceiling: i64,
+}
+
+/// The rest of a call's budget, read when [`Pace::slow_at`] is reached and by the built-ins' checks.
+#[derive(Clone, Copy)]
+struct Budget {
+    max_operations: u64,
+    deadline: Option<Instant>,
     /// When the deadline was last checked, and at which count it is checked next.
     last_check: Option<Instant>,
     next_check: u64,
     /// Operations between two deadline checks.
     check_every: u64,
-    /// With counted memory: the thread's net bytes when the call started, and how many more it may
-    /// hold.
-    memory: Option<(i64, i64)>,
     /// Bytes the script stored in records of the context, and how many it may (see
     /// [`store_in_record`]).
     stored: u64,
@@ -62,73 +72,90 @@ struct Budget {
     stopped: Option<&'static str>,
 }
 
+const IDLE_PACE: Pace = Pace {
+    operations: 0,
+    last_reported: 0,
+    slow_at: DEADLINE_CHECK_EVERY,
+    memory_ceiling: i64::MAX,
+};
+
+const IDLE_BUDGET: Budget = Budget {
+    max_operations: u64::MAX,
+    deadline: None,
+    last_check: None,
+    next_check: DEADLINE_CHECK_EVERY,
+    check_every: DEADLINE_CHECK_EVERY,
+    stored: 0,
+    max_stored: u64::MAX,
+    stopped: None,
+};
+
 thread_local! {
-    static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget {
-            max_operations: u64::MAX,
-            deadline: None,
-            operations: 0,
-            last_reported: 0,
-            last_check: None,
-            next_check: DEADLINE_CHECK_EVERY,
-            check_every: DEADLINE_CHECK_EVERY,
-            memory: None,
-            stored: 0,
-            max_stored: u64::MAX,
-            stopped: None,
-        })
-    };
+    static PACE: Cell<Pace> = const { Cell::new(IDLE_PACE) };
+    static BUDGET: Cell<Budget> = const { Cell::new(IDLE_BUDGET) };
 }
 
 /// Starts a call's budget on this thread; `counted` says whether heap bytes are counted (see
 /// [`crate::RhaiMemory`]).
 pub(crate) fn start(limits: &Limits, counted: bool) {
-    let memory = if counted {
-        crate::alloc::thread_net_bytes().map(|start| {
-            let limit = i64::try_from(limits.max_memory_bytes).unwrap_or(i64::MAX);
-            (start, limit)
-        })
-    } else {
-        None
-    };
+    let memory_ceiling = counted
+        .then(crate::alloc::thread_net_bytes)
+        .flatten()
+        .map_or(i64::MAX, |start| {
+            start.saturating_add(i64::try_from(limits.max_memory_bytes).unwrap_or(i64::MAX))
+        });
     let now = Instant::now();
-    BUDGET.with(|cell| {
-        cell.set(Budget {
-            max_operations: limits.rhai_max_operations,
-            deadline: now.checked_add(limits.deadline),
+    let budget = Budget {
+        max_operations: limits.rhai_max_operations,
+        deadline: now.checked_add(limits.deadline),
+        last_check: Some(now),
+        next_check: DEADLINE_CHECK_EVERY,
+        check_every: DEADLINE_CHECK_EVERY,
+        stored: 0,
+        max_stored: u64::try_from(limits.max_memory_bytes).unwrap_or(u64::MAX),
+        stopped: None,
+    };
+    BUDGET.with(|cell| cell.set(budget));
+    PACE.with(|cell| {
+        cell.set(Pace {
             operations: 0,
             last_reported: 0,
-            last_check: Some(now),
-            next_check: DEADLINE_CHECK_EVERY,
-            check_every: DEADLINE_CHECK_EVERY,
-            memory,
-            stored: 0,
-            max_stored: u64::try_from(limits.max_memory_bytes).unwrap_or(u64::MAX),
-            stopped: None,
-        })
+            slow_at: slow_at(&budget),
+            memory_ceiling,
+        });
     });
 }
 
-/// Operations the current call has used so far.
+/// The count at which the budget next needs more than the fast path of [`on_progress`].
+fn slow_at(budget: &Budget) -> u64 {
+    if budget.stopped.is_some() {
+        return 0;
+    }
+    budget
+        .next_check
+        .min(budget.max_operations.saturating_add(1))
+}
+
 /// Runs `build` without charging what it leaves allocated to the running script's memory budget:
 /// the host converting its own context for the script (see [`super::lazy_context`]).
 pub(crate) fn uncounted<R>(build: impl FnOnce() -> R) -> R {
     let before = crate::alloc::thread_net_bytes();
     let result = build();
     if let (Some(before), Some(after)) = (before, crate::alloc::thread_net_bytes()) {
-        BUDGET.with(|cell| {
-            let mut budget = cell.get();
-            if let Some((start, limit)) = budget.memory {
-                budget.memory = Some((start.saturating_add(after - before), limit));
+        PACE.with(|cell| {
+            let mut pace = cell.get();
+            if pace.memory_ceiling != i64::MAX {
+                pace.memory_ceiling = pace.memory_ceiling.saturating_add(after - before);
             }
-            cell.set(budget);
+            cell.set(pace);
         });
     }
     result
 }
 
+/// Operations the current call has used so far.
 pub(crate) fn operations() -> u64 {
-    BUDGET.with(Cell::get).operations
+    PACE.with(Cell::get).operations
 }
 
 /// Rhai's progress callback, called before every operation with Rhai's count: `Some(token)` stops
@@ -138,26 +165,39 @@ pub(crate) fn operations() -> u64 {
 /// comparator, a `map` or `filter` closure) from the caller's count, and forgets them when the
 /// callback returns: its count goes back down. The budget adds up every step forward instead, so
 /// callbacks are paid for and the figure reported is what the script really spent.
+///
+/// Most operations take the fast path: add the step, compare the count with [`Pace::slow_at`] and
+/// the thread's net bytes with [`Pace::memory_ceiling`].
 pub(crate) fn on_progress(reported: u64) -> Option<Dynamic> {
+    let mut pace = PACE.with(Cell::get);
+    pace.operations += reported.saturating_sub(pace.last_reported);
+    pace.last_reported = reported;
+    PACE.with(|cell| cell.set(pace));
+    if pace.operations < pace.slow_at && crate::alloc::net_bytes() <= pace.memory_ceiling {
+        return None;
+    }
     let mut budget = BUDGET.with(Cell::get);
-    budget.operations += reported.saturating_sub(budget.last_reported);
-    budget.last_reported = reported;
     if budget.stopped.is_none() {
-        budget.stopped = exhausted(&mut budget);
+        budget.stopped = exhausted(&mut budget, &pace);
     }
     BUDGET.with(|cell| cell.set(budget));
+    PACE.with(|cell| {
+        let mut pace = cell.get();
+        pace.slow_at = slow_at(&budget);
+        cell.set(pace);
+    });
     budget.stopped.map(Dynamic::from)
 }
 
 /// The limit `budget` has reached, if any.
-fn exhausted(budget: &mut Budget) -> Option<&'static str> {
-    if budget.operations > budget.max_operations {
+fn exhausted(budget: &mut Budget, pace: &Pace) -> Option<&'static str> {
+    if pace.operations > budget.max_operations {
         return Some(OUT_OF_OPERATIONS);
     }
-    if remaining_memory(budget).is_some_and(|left| left < 0) {
+    if crate::alloc::net_bytes() > pace.memory_ceiling {
         return Some(OUT_OF_MEMORY);
     }
-    if budget.operations < budget.next_check {
+    if pace.operations < budget.next_check {
         return None;
     }
     let now = Instant::now();
@@ -172,31 +212,29 @@ fn exhausted(budget: &mut Budget) -> Option<&'static str> {
         };
     }
     budget.last_check = Some(now);
-    budget.next_check = budget.operations + budget.check_every;
+    budget.next_check = pace.operations + budget.check_every;
     budget
         .deadline
         .is_some_and(|deadline| now >= deadline)
         .then_some(PAST_DEADLINE)
 }
 
-fn remaining_memory(budget: &Budget) -> Option<i64> {
-    let (start, limit) = budget.memory?;
-    let now = crate::alloc::thread_net_bytes()?;
-    Some(limit.saturating_sub(now.saturating_sub(start)))
-}
-
 /// Asks for `bytes` before a built-in allocates them in one step: an error that stops the script
 /// with a memory error when the call's memory budget (if counted) cannot hold them.
 pub(crate) fn reserve(bytes: usize) -> Result<(), Box<EvalAltResult>> {
-    let budget = BUDGET.with(Cell::get);
+    let ceiling = PACE.with(Cell::get).memory_ceiling;
+    if ceiling == i64::MAX {
+        return Ok(());
+    }
     let wanted = i64::try_from(bytes).unwrap_or(i64::MAX);
-    match remaining_memory(&budget) {
-        Some(left) if wanted > left => Err(Box::new(EvalAltResult::ErrorTerminated(
+    let left = ceiling.saturating_sub(crate::alloc::net_bytes());
+    if wanted > left {
+        return Err(Box::new(EvalAltResult::ErrorTerminated(
             Dynamic::from(OUT_OF_MEMORY),
             Position::NONE,
-        ))),
-        _ => Ok(()),
+        )));
     }
+    Ok(())
 }
 
 /// Charges `bytes` a script stores in records of the context (a field it sets, or a record it
