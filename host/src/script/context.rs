@@ -69,14 +69,20 @@ fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
 }
 
 /// Keys of everything already done: activities, invoices created by a rule, the current credit hold.
+///
+/// The keys are sorted first, so the map is built in one pass (a `BTreeMap` collected from sorted
+/// pairs) rather than by searching its nodes for every key.
 fn seen_keys(ctx: &Context) -> Dynamic {
-    let mut map = Map::new();
     let activities = ctx.activities.iter().map(|a| a.key.as_str());
     let invoices = ctx.invoices.iter().filter_map(|i| i.source_key.as_deref());
     let hold = ctx.account.credit_hold.iter().map(|h| h.key.as_str());
-    for key in activities.chain(invoices).chain(hold) {
-        map.insert(key.into(), true.into());
-    }
+    let mut keys: Vec<&str> = activities.chain(invoices).chain(hold).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let map: Map = keys
+        .into_iter()
+        .map(|key| (key.into(), Dynamic::TRUE))
+        .collect();
     map.into()
 }
 
