@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-use crm_rules_host::{Limits, RuleEngine};
+use crm_rules_host::{EngineOptions, Limits, RuleEngine};
 
 use crate::contexts::Sample;
 use crate::engines::{Contender, CrmRulesPack, InputChecks, Native, PlainRhai, ZenGraph};
@@ -56,7 +56,13 @@ fn main() {
     let repo = here.join("../..");
     let rhai_dir = repo.join("tests/benches/evaluate/rhai-e1");
 
-    let engine = RuleEngine::new(Limits::default()).expect("the crm-rules engine starts");
+    // `PEERS_INSTANCE_POOL=off`: instances without the pooling allocator, whose reservation of
+    // address space Valgrind cannot make (for counting instructions under callgrind).
+    let mut options = EngineOptions::new(Limits::default());
+    if std::env::var("PEERS_INSTANCE_POOL").is_ok_and(|pool| pool == "off") {
+        options = options.instance_pool(None);
+    }
+    let engine = RuleEngine::with_options(options).expect("the crm-rules engine starts");
     let load = |dir: &PathBuf| {
         engine.load_pack(dir).unwrap_or_else(|error| {
             panic!(
@@ -148,7 +154,10 @@ fn main() {
 }
 
 /// Runs the contender named `name` alone over the samples for about ten seconds, for a profiler
-/// (`PEERS_PROFILE="crm-rules component" perf record -g ...`) to see one engine at a time.
+/// (`PEERS_PROFILE="crm-rules component" perf record -g ...`) to see one engine at a time. With
+/// `PEERS_PROFILE_PASSES=N` it makes exactly N passes over the samples instead: two runs with
+/// different N under `perf stat -e instructions:u` give the instructions of one evaluation, a
+/// figure the machine's noise does not move.
 fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
     let Some(contender) = contenders.iter().find(|contender| contender.name() == name) else {
         let names: Vec<&str> = contenders
@@ -157,15 +166,24 @@ fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
             .collect();
         panic!("PEERS_PROFILE: no engine `{name}`; the engines are {names:?}");
     };
+    let passes: Option<u64> = std::env::var("PEERS_PROFILE_PASSES").ok().map(|passes| {
+        passes
+            .parse()
+            .unwrap_or_else(|_| panic!("PEERS_PROFILE_PASSES: not a count: {passes:?}"))
+    });
     let start = std::time::Instant::now();
     let mut evaluations = 0_u64;
-    while start.elapsed() < Duration::from_secs(10) {
+    let samples_len = samples.len() as u64;
+    while match passes {
+        Some(passes) => evaluations < passes * samples_len,
+        None => start.elapsed() < Duration::from_secs(10),
+    } {
         for sample in samples {
             contender.evaluate(sample);
         }
         evaluations += samples.len() as u64;
     }
-    let each = start.elapsed() / u32::try_from(evaluations).unwrap_or(u32::MAX);
+    let each = start.elapsed() / u32::try_from(evaluations.max(1)).unwrap_or(u32::MAX);
     println!("{name}: {evaluations} evaluations, {each:.2?} each (mean, profiled)");
 }
 
