@@ -155,9 +155,9 @@ fn main() {
 
 /// Runs the contender named `name` alone over the samples for about ten seconds, for a profiler
 /// (`PEERS_PROFILE="crm-rules component" perf record -g ...`) to see one engine at a time. With
-/// `PEERS_PROFILE_PASSES=N` it makes exactly N passes over the samples instead: two runs with
-/// different N under `perf stat -e instructions:u` give the instructions of one evaluation, a
-/// figure the machine's noise does not move.
+/// `PEERS_PROFILE_PASSES=N` it makes exactly N passes over the samples instead, for counting the
+/// instructions of one evaluation under callgrind (README, "One engine alone"), a figure the
+/// machine's noise does not move.
 fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
     let Some(contender) = contenders.iter().find(|contender| contender.name() == name) else {
         let names: Vec<&str> = contenders
@@ -181,7 +181,7 @@ fn profile(contenders: &[Box<dyn Contender>], samples: &[Sample], name: &str) {
         for sample in samples {
             contender.evaluate(sample);
         }
-        evaluations += samples.len() as u64;
+        evaluations += samples_len;
     }
     let each = start.elapsed() / u32::try_from(evaluations.max(1)).unwrap_or(u32::MAX);
     println!("{name}: {evaluations} evaluations, {each:.2?} each (mean, profiled)");

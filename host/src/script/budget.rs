@@ -181,11 +181,8 @@ pub(crate) fn on_progress(reported: u64) -> Option<Dynamic> {
         budget.stopped = exhausted(&mut budget, &pace);
     }
     BUDGET.with(|cell| cell.set(budget));
-    PACE.with(|cell| {
-        let mut pace = cell.get();
-        pace.slow_at = slow_at(&budget);
-        cell.set(pace);
-    });
+    pace.slow_at = slow_at(&budget);
+    PACE.with(|cell| cell.set(pace));
     budget.stopped.map(Dynamic::from)
 }
 
