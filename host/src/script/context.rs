@@ -4,7 +4,7 @@
 
 use crm_rules_contract::types::*;
 use crm_rules_contract::vocabulary::Vocabulary;
-use rhai::{Dynamic, INT, Map};
+use rhai::{Dynamic, INT};
 
 use std::sync::Arc;
 
@@ -16,6 +16,7 @@ use super::context_records::{
 use super::dynamic::{amount, exponent, money, name, opt, text};
 use super::lent::Lent;
 use super::record::{Record, record};
+use super::seen_keys::SeenKeys;
 use super::sources::{FIELDS, Sources};
 
 fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
@@ -68,24 +69,6 @@ fn deal_event(event: &DealEvent, vocabulary: &Vocabulary) -> Dynamic {
     })
 }
 
-/// Keys of everything already done: activities, invoices created by a rule, the current credit hold.
-///
-/// The keys are sorted first, so the map is built in one pass (a `BTreeMap` collected from sorted
-/// pairs) rather than by searching its nodes for every key.
-fn seen_keys(ctx: &Context) -> Dynamic {
-    let activities = ctx.activities.iter().map(|a| a.key.as_str());
-    let invoices = ctx.invoices.iter().filter_map(|i| i.source_key.as_deref());
-    let hold = ctx.account.credit_hold.iter().map(|h| h.key.as_str());
-    let mut keys: Vec<&str> = activities.chain(invoices).chain(hold).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let map: Map = keys
-        .into_iter()
-        .map(|key| (key.into(), Dynamic::TRUE))
-        .collect();
-    map.into()
-}
-
 /// The top-level field [`FIELDS`]`[index]` as Rhai values (`()` for an index out of range, which
 /// callers never pass).
 pub(crate) fn top_level(index: usize, sources: &Sources<'_>, lent: &Arc<Lent>) -> Dynamic {
@@ -113,7 +96,7 @@ pub(crate) fn top_level(index: usize, sources: &Sources<'_>, lent: &Arc<Lent>) -
         "billing_entities" => records(lent, ctx.billing_entities.len(), &BILLING_ENTITIES),
         "calendar" => Dynamic::from(ctx.calendar.clone()),
         "params" => super::params::Params::read_from(lent, ctx.params.len() + defaults.len()),
-        "seen_keys" => seen_keys(ctx),
+        "seen_keys" => SeenKeys::read_from(lent),
         _ => Dynamic::UNIT,
     }
 }

@@ -131,6 +131,7 @@ fn shareable(value: Dynamic) -> Dynamic {
         || value.is_map()
         || value.is::<super::params::Params>()
         || value.is::<super::record::Record>()
+        || value.is::<super::seen_keys::SeenKeys>()
     {
         value.into_shared()
     } else {

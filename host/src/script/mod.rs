@@ -16,6 +16,7 @@ mod output;
 mod params;
 pub(crate) mod record;
 mod sandbox;
+mod seen_keys;
 pub(crate) mod sources;
 mod trace;
 mod traps;
@@ -239,6 +240,14 @@ fn classify(error: &EvalAltResult, deadline: Duration) -> ScriptFailure {
             format!(
                 "function not found: {signature}; a record of the context is not a map: \
                  `record.to_map()` gives a map of your own for what only maps do"
+            )
+        }
+        (_, EvalAltResult::ErrorFunctionNotFound(signature, _))
+            if signature.contains("SeenKeys") =>
+        {
+            format!(
+                "function not found: {signature}; `ctx.seen_keys` is not a map: \
+                 `ctx.seen_keys.to_map()` gives a map of your own for what only maps do"
             )
         }
         // The line and column are reported on their own: the message need not repeat them, and a

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crm_rules_contract::vocabulary::Vocabulary;
 
 use super::record::Record;
+use super::seen_keys::SeenKeys;
 use crate::json::{action_from_json_in, suppression_from_json};
 
 /// Where a value sits in a rule's output (`output.actions[0].title`): written out only for an
@@ -43,12 +44,19 @@ fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
             .map_err(|error| format!("{path}: {error}"))?;
         return to_json(Dynamic::from_map(map), path);
     }
+    if value.is::<SeenKeys>() {
+        let map = value
+            .cast::<SeenKeys>()
+            .to_map()
+            .map_err(|error| format!("{path}: {error}"))?;
+        return to_json(Dynamic::from_map(map), path);
+    }
     if value.is_map() {
         let map = value.cast::<rhai::Map>();
         let mut object = serde_json::Map::with_capacity(map.len());
         for (name, field) in map {
             let field = to_json(field, Path::Field(&path, &name))?;
-            object.insert(name.to_string(), field);
+            object.insert(String::from(name.as_str()), field);
         }
         return Ok(Value::Object(object));
     }
@@ -84,6 +92,9 @@ fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
 }
 
 /// Reads a rule's output; a wrong shape is a `bad output` error naming the path.
+///
+/// The output map and its lists are read as Rhai values; each action and suppression is written
+/// as JSON and read as a fixture's is, so both are read by one reader.
 pub(crate) fn from_dynamic(value: Dynamic, vocabulary: &Vocabulary) -> Result<RuleOutput, String> {
     if !value.is_map() {
         return Err(format!(
@@ -91,54 +102,64 @@ pub(crate) fn from_dynamic(value: Dynamic, vocabulary: &Vocabulary) -> Result<Ru
             value.type_name()
         ));
     }
-    let Value::Object(mut object) = to_json(value, Path::Output)? else {
-        return Err("output: expected an object map".to_owned());
-    };
+    let mut output = value.cast::<rhai::Map>();
     const FIELDS: [&str; 3] = ["actions", "suppressed", "next_evaluation_at"];
-    if let Some(unknown) = object.keys().find(|name| !FIELDS.contains(&name.as_str())) {
+    if let Some(unknown) = output.keys().find(|name| !FIELDS.contains(&name.as_str())) {
         return Err(format!(
             "output.{unknown}: unknown field; the output has only `actions`, `suppressed` and \
              `next_evaluation_at`"
         ));
     }
-    let next_evaluation_at = match object.remove("next_evaluation_at") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(
-            crate::json::timestamp_from_json(&value)
-                .map_err(|error| error.within("output.next_evaluation_at").to_string())?,
-        ),
+    let next_evaluation_at = match output.remove("next_evaluation_at") {
+        None => None,
+        Some(value) if value.is_unit() => None,
+        Some(value) => {
+            let json = to_json(value, Path::Field(&Path::Output, "next_evaluation_at"))?;
+            Some(
+                crate::json::timestamp_from_json(&json)
+                    .map_err(|error| error.within("output.next_evaluation_at").to_string())?,
+            )
+        }
     };
-    let entries =
-        |name: &str, object: &mut serde_json::Map<String, Value>| match object.remove(name) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(items)) => Ok(items),
-            Some(_) => Err(format!("output.{name}: expected an array")),
-        };
-    let actions = entries("actions", &mut object)?
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            action_from_json_in(item, vocabulary).map_err(|error| {
-                error
-                    .within(&format!("output.actions[{index}]"))
-                    .to_string()
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let suppressed = entries("suppressed", &mut object)?
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            suppression_from_json(item).map_err(|error| {
-                error
-                    .within(&format!("output.suppressed[{index}]"))
-                    .to_string()
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let actions = read_each(output.remove("actions"), "actions", |item| {
+        action_from_json_in(item, vocabulary)
+    })?;
+    let suppressed = read_each(
+        output.remove("suppressed"),
+        "suppressed",
+        suppression_from_json,
+    )?;
     Ok(RuleOutput {
         actions,
         suppressed,
         next_evaluation_at,
     })
+}
+
+/// Reads every item of the output's list `name` (absent or `()` is empty) with `read`, each item
+/// written as JSON first, into a list sized to its items.
+///
+/// Collecting a `Result` iterator cannot know its length, so it reserves four items at once; four
+/// actions are over a kilobyte, and on glibc an allocation that size first merges every small
+/// block freed so far, which the interpreter leaves thousands of.
+fn read_each<T>(
+    list: Option<Dynamic>,
+    name: &str,
+    read: impl Fn(&Value) -> Result<T, crate::json::InputError>,
+) -> Result<Vec<T>, String> {
+    let items = match list {
+        None => return Ok(Vec::new()),
+        Some(value) if value.is_unit() => return Ok(Vec::new()),
+        Some(value) if value.is_array() => value.cast::<rhai::Array>(),
+        Some(_) => return Err(format!("output.{name}: expected an array")),
+    };
+    let list_path = Path::Field(&Path::Output, name);
+    let mut read_items = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let json = to_json(item, Path::Item(&list_path, index))?;
+        let item = read(&json)
+            .map_err(|error| error.within(&format!("output.{name}[{index}]")).to_string())?;
+        read_items.push(item);
+    }
+    Ok(read_items)
 }

@@ -51,6 +51,7 @@ pub(crate) fn new_engine(limits: &Limits, memory: RhaiMemory) -> Engine {
     super::trace::register(&mut engine);
     super::custom_fields::register(&mut engine);
     super::record::register(&mut engine);
+    super::seen_keys::register(&mut engine);
     super::capped::register(&mut engine, limits);
     super::traps::register(&mut engine);
     engine
