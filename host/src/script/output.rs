@@ -31,24 +31,19 @@ impl std::fmt::Display for Path<'_> {
     }
 }
 
-/// Converts a Rhai value to JSON: maps and records of the context, arrays, strings, integers,
+/// Converts a Rhai value to JSON: maps, records and `seen_keys` of the context, arrays, strings, integers,
 /// booleans, `()` as null, decimals and dates as strings.
 fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
     if value.is_unit() {
         return Ok(Value::Null);
     }
-    if value.is::<Record>() {
-        let map = value
-            .cast::<Record>()
-            .to_map()
-            .map_err(|error| format!("{path}: {error}"))?;
-        return to_json(Dynamic::from_map(map), path);
-    }
-    if value.is::<SeenKeys>() {
-        let map = value
-            .cast::<SeenKeys>()
-            .to_map()
-            .map_err(|error| format!("{path}: {error}"))?;
+    if value.is::<Record>() || value.is::<SeenKeys>() {
+        let map = if value.is::<Record>() {
+            value.cast::<Record>().to_map()
+        } else {
+            value.cast::<SeenKeys>().to_map()
+        };
+        let map = map.map_err(|error| format!("{path}: {error}"))?;
         return to_json(Dynamic::from_map(map), path);
     }
     if value.is_map() {
