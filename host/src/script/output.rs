@@ -31,8 +31,8 @@ impl std::fmt::Display for Path<'_> {
     }
 }
 
-/// Converts a Rhai value to JSON: maps, records and `seen_keys` of the context, arrays, strings, integers,
-/// booleans, `()` as null, decimals and dates as strings.
+/// Converts a Rhai value to JSON: maps, records and `seen_keys` of the context, arrays, strings,
+/// integers, booleans, `()` as null, decimals and dates as strings.
 fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
     if value.is_unit() {
         return Ok(Value::Null);

@@ -59,7 +59,7 @@ enum KeyAt {
 }
 
 impl KeyAt {
-    /// The key at this place; every place [`places`] lists has one.
+    /// The key at this place; every place [`keys`] lists has one.
     fn key(self, ctx: &Context) -> &str {
         match self {
             KeyAt::Activity(index) => ctx.activities.get(index).map(|a| a.key.as_str()),
