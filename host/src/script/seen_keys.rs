@@ -175,11 +175,8 @@ impl SeenKeys {
 
     /// How many keys it has.
     fn len(&self) -> Fallible<usize> {
-        let Some(added) = &self.0.added else {
-            return self.with_places(|_, places| places.len());
-        };
         let mut count = self.with_places(|_, places| places.len())?;
-        for key in added.keys() {
+        for key in self.0.added.iter().flat_map(|added| added.keys()) {
             if !self.in_context(key)? {
                 count += 1;
             }
