@@ -4,16 +4,16 @@
 //! with no WASI and no imports beyond `crm:rules`' type-only interfaces.
 //!
 //! [`WasmRule::load`] compiles a component and finds which world it implements; [`WasmSession`]
-//! runs one evaluation's calls; `bridge_v0_2` and `bridge_v0_1` convert the contract's types to and
-//! from each world's generated bindings.
+//! runs one evaluation's calls; `lend_v0_2` lends the contract's types to a 0.2 component,
+//! `bridge_v0_2` converts its output back, and `bridge_v0_1` converts both ways for 0.1.
 
 pub(crate) mod bindings;
 pub(crate) mod bridge_v0_1;
 pub(crate) mod bridge_v0_2;
 pub(crate) mod cache;
+mod lend_v0_2;
 pub(crate) mod precompiled;
 pub(crate) mod session;
-mod spare_context;
 pub(crate) mod store;
 
 use std::path::Path;

@@ -18,8 +18,9 @@
 //! A 0.1 component has one export per rule kind, each taking the whole context: it gets what 0.1
 //! sees of the context (see [`super::bridge_v0_1`]), converted once per session.
 //!
-//! A session is one evaluation: every call passes the same context and extra parameters, which are
-//! converted (for each world) on the first call that needs them.
+//! A session is one evaluation: every call passes the same context and extra parameters. A 0.2
+//! constructor takes them lent ([`super::lend_v0_2`]), built for that call only; 0.1 calls take
+//! them converted, once per session.
 
 use crm_rules_contract::types as sdk;
 use wasmtime::Store;
@@ -27,8 +28,8 @@ use wasmtime::component::ResourceAny;
 
 use super::bindings::{v0_1, v0_2};
 use super::bridge_v0_1::{self, Upgrade as _};
-use super::bridge_v0_2::{self, Bridge as _};
-use super::spare_context;
+use super::bridge_v0_2::Lift as _;
+use super::lend_v0_2;
 use super::store::{StoreState, arm, classify, fuel_used, new_store};
 use super::{Pre, WasmRule};
 use crate::error::RuleErrorKind;
@@ -73,8 +74,6 @@ pub(crate) struct WasmSession<'p> {
     context_costs: Vec<Option<u64>>,
     /// The context as 0.1 components see it, once one needed it.
     ctx_v0_1: Option<v0_1::crm::rules::types::Context>,
-    /// The context for 0.2 components, once one needed it.
-    ctx_v0_2: Option<v0_2::types::Context>,
 }
 
 impl<'p> WasmSession<'p> {
@@ -86,7 +85,6 @@ impl<'p> WasmSession<'p> {
             live_v0_2: components.iter().map(|_| None).collect(),
             context_costs: vec![None; components.len()],
             ctx_v0_1: None,
-            ctx_v0_2: None,
         }
     }
 
@@ -209,11 +207,10 @@ impl<'p> WasmSession<'p> {
         limits: &Limits,
     ) -> Result<LiveV0_2, (RuleErrorKind, String)> {
         let mut store = new_store(pre.engine(), self.memory_cap(limits), limits)?;
-        let wit_ctx = self
-            .ctx_v0_2
-            .get_or_insert_with(|| bridge_v0_2::context(ctx, extra_params, spare_context::take()));
         let started = pre.instantiate(&mut store).and_then(|rule| {
-            let evaluation = rule.construct(&mut store, wit_ctx)?;
+            let evaluation = lend_v0_2::with_arena(|arena| {
+                rule.construct(&mut store, &lend_v0_2::context(ctx, extra_params, arena))
+            })?;
             Ok((rule, evaluation))
         });
         let cost = fuel_used(&store, limits);
@@ -282,15 +279,6 @@ impl<'p> WasmSession<'p> {
             Err(error) => Err(classify(&error)),
         };
         (outcome, fuel)
-    }
-}
-
-impl Drop for WasmSession<'_> {
-    /// Gives the context's copy back to the thread, for its next evaluation.
-    fn drop(&mut self) {
-        if let Some(ctx) = self.ctx_v0_2.take() {
-            spare_context::give_back(ctx);
-        }
     }
 }
 

@@ -14,6 +14,11 @@
 wasmtime::component::bindgen!({
     world: "rule",
     path: "../wit/v0.2",
+    // The context crosses as references into the host's own (`wasm::lend_v0_2`): a type the
+    // context and an output share gets two names, `...Param<'a>` going in, `...Result` coming out.
+    ownership: Borrowing {
+        duplicate_if_necessary: true
+    },
 });
 
 mod checked;
@@ -28,6 +33,7 @@ pub(crate) mod types {
     pub(crate) use super::crm::rules::records::*;
     pub(crate) use super::crm::rules::values::*;
     pub(crate) use super::crm::rules::values::{
-        Calendar, Date, Field, Money, Param, RecordKind, Value,
+        Calendar, Date, FieldParam, FieldResult, MoneyParam, MoneyResult, Param, RecordKind,
+        ValueParam, ValueResult,
     };
 }

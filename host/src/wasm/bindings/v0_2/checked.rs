@@ -18,7 +18,7 @@ use super::crm::rules::records::Context;
 const INTERFACE: &str = "crm:rules/evaluate@0.2.0";
 
 /// The constructor's signature, as checked and as called.
-type Construct<'a> = TypedFunc<(&'a Context,), (ResourceAny,)>;
+type Construct<'a> = TypedFunc<(&'a Context<'a>,), (ResourceAny,)>;
 /// `run`'s signature, as checked and as called.
 type Run<'a> = TypedFunc<(ResourceAny, &'a str), (Result<RuleOutput, String>,)>;
 /// `modules`' signature, as checked and as called.
@@ -65,7 +65,7 @@ impl<T: 'static> CheckedPre<T> {
             find("modules")?,
         );
         let instance = pre.instantiate(&mut store)?;
-        instance.get_typed_func::<(&Context,), (ResourceAny,)>(&mut store, constructor)?;
+        instance.get_typed_func::<(&Context<'_>,), (ResourceAny,)>(&mut store, constructor)?;
         instance.get_typed_func::<(ResourceAny, &str), (Result<RuleOutput, String>,)>(
             &mut store, run,
         )?;
@@ -119,7 +119,7 @@ impl Live {
     pub(crate) fn construct(
         &self,
         mut store: impl AsContextMut,
-        ctx: &Context,
+        ctx: &Context<'_>,
     ) -> Result<ResourceAny> {
         // SAFETY: `new_unchecked` requires the function to have the signature `Construct`.
         // `self.constructor` is the export at the index `CheckedPre::check` type-checked with
