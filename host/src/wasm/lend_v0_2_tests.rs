@@ -64,7 +64,10 @@ fn the_next_evaluation_gets_the_same_arena_emptied() {
         context(&ctx, &[], arena);
         arena.allocated_bytes()
     });
-    assert!(used > 0, "the invoices and activities were laid out in the arena");
+    assert!(
+        used > 0,
+        "the invoices and activities were laid out in the arena"
+    );
     let first_place = |arena: &bumpalo::Bump| {
         // Kept: the largest block the last lending grew is still there...
         assert!(arena.allocated_bytes() > 0);
