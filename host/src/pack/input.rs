@@ -84,15 +84,27 @@ impl RulePack {
 
 /// Checks `given` against the pack's declared parameters.
 pub(crate) fn check_params(declared: &[ParamSpec], given: &[Param]) -> Result<(), InputError> {
+    // Each search starts after the last parameter found and wraps around: given parameters
+    // usually follow the declared order (defaults are appended in it), which makes the whole
+    // check one pass over both lists instead of a search of every declared name per parameter.
+    let mut start = 0;
     for param in given {
         let path = || format!("params.{}", param.name);
-        let Some(spec) = declared.iter().find(|spec| spec.name == param.name) else {
+        let (before, after) = declared.split_at(start.min(declared.len()));
+        let Some((index, spec)) = after
+            .iter()
+            .enumerate()
+            .map(|(index, spec)| (start + index, spec))
+            .chain(before.iter().enumerate())
+            .find(|(_, spec)| spec.name == param.name)
+        else {
             let names = declared.iter().map(|spec| spec.name.as_str());
             return Err(InputError::new(
                 path(),
                 undeclared_message(names, &param.name),
             ));
         };
+        start = index + 1;
         if !spec.admits(&param.value) {
             let expected = spec.ty.json_form();
             return Err(InputError::new(
@@ -200,6 +212,41 @@ mod tests {
         );
         let none = check_params(&[], &[param("x", ParamValue::Flag(true))]).unwrap_err();
         assert!(none.message().contains("it declares none"), "{none}");
+    }
+
+    #[test]
+    fn every_parameter_is_found_in_any_order() {
+        let in_order = [
+            param("fast_payer_min_settled", ParamValue::Integer(9)),
+            param("own_origin", ParamValue::Text("x".into())),
+            param("send_on_weekends", ParamValue::Flag(true)),
+            param("sms_max", ParamValue::MoneyTable(vec![])),
+        ];
+        let mut reversed = in_order.clone();
+        reversed.reverse();
+        let shuffled = [2, 0, 3, 1].map(|index| in_order[index].clone());
+        for given in [&in_order[..], &reversed[..], &shuffled[..]] {
+            assert_eq!(
+                check_params(&specs(), given).map_err(|e| e.to_string()),
+                Ok(())
+            );
+        }
+        // Found by its wrapped-around search, and still checked for its kind.
+        let late = [
+            in_order[3].clone(),
+            param("own_origin", ParamValue::Flag(true)),
+        ];
+        let error = check_params(&specs(), &late).unwrap_err().to_string();
+        assert!(
+            error.starts_with("params.own_origin: expected a string"),
+            "{error}"
+        );
+        let unknown = [in_order[1].clone(), param("colour", ParamValue::Integer(1))];
+        let error = check_params(&specs(), &unknown).unwrap_err().to_string();
+        assert!(
+            error.starts_with("params.colour: the pack declares no parameter"),
+            "{error}"
+        );
     }
 
     #[test]
