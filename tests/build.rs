@@ -1,5 +1,5 @@
-//! Compiles the repository's rule crates (the packs', the hostile test guest and the frozen 0.1
-//! compatibility guest) to components before the integration tests run, so a plain `cargo test` works
+//! Compiles the repository's rule crates (the packs', the hostile test guest, the typed mirror and
+//! the frozen 0.1 compatibility guest) to components before the integration tests run, so a plain `cargo test` works
 //! on a fresh clone (the same builder `cargo xtask build-rules` uses, which adds the
 //! `wasm32-unknown-unknown` target with rustup when it is missing).
 
@@ -12,6 +12,8 @@ fn main() {
         "rules/examples/overdue-states/rust/Cargo.toml",
         "tests/hostile/guest/src",
         "tests/hostile/guest/Cargo.toml",
+        "tests/mirror/guest/src",
+        "tests/mirror/guest/Cargo.toml",
         "tests/compat/standard-v0_1/src",
         "tests/compat/standard-v0_1/Cargo.toml",
         "guest-sdk/src",
@@ -23,6 +25,7 @@ fn main() {
     let guests: Vec<xtask::Guest> = xtask::PACK_GUESTS
         .iter()
         .chain(xtask::HOSTILE_GUESTS)
+        .chain(xtask::MIRROR_GUESTS)
         .chain(xtask::COMPAT_GUESTS)
         .copied()
         .collect();

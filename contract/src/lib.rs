@@ -12,6 +12,7 @@
 //!   custom fields, and builders for a rule's output;
 //! - [`vocabulary`] and [`params`]: what a pack declares for the names the contract leaves open,
 //!   and for its parameters;
+//! - [`packed`]: the context packed into one buffer, the cheap way into a component;
 //! - [`explain`]: notes of what a rule considered, kept only while a host explains a decision;
 //! - [`suggest`]: the "did you mean" of every message about a misspelt name;
 //! - [`text`]: joining strings, for the messages a rule writes;
@@ -36,6 +37,7 @@ pub mod json;
 pub mod module;
 pub mod money;
 pub mod output;
+pub mod packed;
 pub mod params;
 pub mod suggest;
 pub mod text;

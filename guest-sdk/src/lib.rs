@@ -34,7 +34,8 @@ pub mod testing;
 
 pub use crm_rules_contract::module::{Module, ModuleFn};
 pub use crm_rules_contract::{
-    clock, context, date, explain, extras, money, output, params, text, types, vocabulary, wire,
+    clock, context, date, explain, extras, money, output, packed, params, text, types, vocabulary,
+    wire,
 };
 
 #[doc(hidden)]
@@ -46,7 +47,7 @@ pub mod bindings {
     #![allow(unsafe_code, reason = "generated canonical-ABI glue")]
     #![allow(clippy::all, reason = "generated code")]
     wit_bindgen::generate!({
-        world: "rule",
+        world: "packed-rule",
         path: "../wit/v0.2",
         pub_export_macro: true,
         export_macro_name: "export_rule_world",
@@ -70,11 +71,13 @@ pub mod prelude {
     pub use crate::{Module, ModuleFn};
 }
 
-/// The component's side of an evaluation: the context, lifted from the host once, and the table of
-/// modules that run on it. Used by [`export_modules!`]; not for rule code.
+/// The component's side of an evaluation: the context, taken from the host once (typed, or packed
+/// and unpacked here), and the table of modules that run on it. Used by [`export_modules!`]; not
+/// for rule code.
 #[doc(hidden)]
 pub struct Evaluation {
-    ctx: types::Context,
+    /// The context, or why the packed buffer could not be read.
+    ctx: Result<types::Context, String>,
     modules: &'static [Module],
 }
 
@@ -84,13 +87,29 @@ impl Evaluation {
     pub fn new(ctx: types::Context, modules: &'static [Module]) -> Evaluation {
         #[cfg(target_arch = "wasm32")]
         host_explain::observe();
-        Evaluation { ctx, modules }
+        Evaluation {
+            ctx: Ok(ctx),
+            modules,
+        }
+    }
+
+    /// [`Evaluation::new`] on a context packed by the host ([`packed`]). A buffer that does not
+    /// unpack makes every [`Evaluation::run`] an error that says why.
+    pub fn unpack(packed: &[u8], modules: &'static [Module]) -> Evaluation {
+        match packed::unpack_context(packed) {
+            Ok(ctx) => Evaluation::new(ctx, modules),
+            Err(error) => Evaluation {
+                ctx: Err(error.to_string()),
+                modules,
+            },
+        }
     }
 
     /// Runs module `name` on the held context.
     pub fn run(&self, name: &str) -> Result<types::RuleOutput, String> {
+        let ctx = self.ctx.as_ref().map_err(Clone::clone)?;
         match crm_rules_contract::module::find(self.modules, name) {
-            Some(module) => (module.run)(&self.ctx),
+            Some(module) => (module.run)(ctx),
             None => Err(format!(
                 "this component has no module \"{name}\"; it has: {}",
                 module_names(self.modules).join(", ")
@@ -135,8 +154,9 @@ pub fn module_names(modules: &[Module]) -> Vec<String> {
 /// [`ModuleFn`](crate::ModuleFn).
 ///
 /// It defines `pub const MODULES: &[Module]` (what a native host or a test links), and on `wasm32`
-/// exports the component's `evaluate` interface: the host passes the context into the component
-/// once per evaluation and runs each module the pack manifest names on it.
+/// exports the component's `evaluate` and `evaluate-packed` interfaces: the host passes the context
+/// into the component once per evaluation (packed, when the host knows `evaluate-packed`) and runs
+/// each module the pack manifest names on it.
 #[macro_export]
 macro_rules! export_modules {
     ($($name:literal => $run:path),+ $(,)?) => {
@@ -146,10 +166,13 @@ macro_rules! export_modules {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             use $crate::bindings::exports::crm::rules::evaluate as __evaluate;
+            use $crate::bindings::exports::crm::rules::evaluate_packed as __evaluate_packed;
 
             struct __CrmRulesExport;
 
             struct __CrmRulesEvaluation($crate::Evaluation);
+
+            struct __CrmRulesPackedEvaluation($crate::Evaluation);
 
             impl __evaluate::Guest for __CrmRulesExport {
                 type Evaluation = __CrmRulesEvaluation;
@@ -162,6 +185,20 @@ macro_rules! export_modules {
             impl __evaluate::GuestEvaluation for __CrmRulesEvaluation {
                 fn new(ctx: $crate::types::Context) -> Self {
                     __CrmRulesEvaluation($crate::Evaluation::new(ctx, MODULES))
+                }
+
+                fn run(&self, module: String) -> Result<$crate::types::RuleOutput, String> {
+                    self.0.run(&module)
+                }
+            }
+
+            impl __evaluate_packed::Guest for __CrmRulesExport {
+                type Evaluation = __CrmRulesPackedEvaluation;
+            }
+
+            impl __evaluate_packed::GuestEvaluation for __CrmRulesPackedEvaluation {
+                fn new(ctx: Vec<u8>) -> Self {
+                    __CrmRulesPackedEvaluation($crate::Evaluation::unpack(&ctx, MODULES))
                 }
 
                 fn run(&self, module: String) -> Result<$crate::types::RuleOutput, String> {

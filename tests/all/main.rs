@@ -21,6 +21,7 @@ mod fixtures;
 mod helpers;
 mod hostile;
 mod instances;
+mod packed;
 mod params;
 mod parity;
 mod policy_doc;

@@ -37,6 +37,14 @@ pub const HOSTILE_GUESTS: &[Guest] = &[Guest {
     output: "tests/hostile/guest/hostile.wasm",
 }];
 
+/// The typed mirror of the crossing tests (`tests/mirror/`): a component built on `wit-bindgen`
+/// alone that exports only `evaluate`, so the host gives it the context typed, as it does a
+/// component written in another language.
+pub const MIRROR_GUESTS: &[Guest] = &[Guest {
+    package: "crm-rules-typed-mirror",
+    output: "tests/mirror/guest/typed-mirror.wasm",
+}];
+
 /// The frozen 0.1 standard rule crate of the compatibility tests (`tests/compat/standard-v0_1`, the
 /// standard pack and guest SDK as they were at commit `66022eb`, against `wit/v0.1`): built from
 /// source like the packs' crates, never committed, so a test can prove 0.1 components keep deciding

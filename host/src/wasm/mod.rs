@@ -4,7 +4,8 @@
 //! with no WASI and no imports beyond `crm:rules`' type-only interfaces.
 //!
 //! [`WasmRule::load`] compiles a component and finds which world it implements; [`WasmSession`]
-//! runs one evaluation's calls; `lend_v0_2` lends the contract's types to a 0.2 component,
+//! runs one evaluation's calls; `packed_context` packs the context for a 0.2 component that takes
+//! it in one buffer, `lend_v0_2` lends the contract's types to one that takes it typed,
 //! `bridge_v0_2` converts its output back, and `bridge_v0_1` converts both ways for 0.1.
 
 pub(crate) mod bindings;
@@ -12,6 +13,7 @@ pub(crate) mod bridge_v0_1;
 pub(crate) mod bridge_v0_2;
 pub(crate) mod cache;
 mod lend_v0_2;
+mod packed_context;
 pub(crate) mod precompiled;
 pub(crate) mod session;
 pub(crate) mod store;

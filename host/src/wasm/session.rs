@@ -8,7 +8,8 @@
 //! and the next module gets a fresh one.
 //!
 //! A 0.2 component takes the context once per instance: right after instantiation the host lowers
-//! it into the `evaluation` resource's constructor, under fuel and a deadline of its own (the same
+//! it into the `evaluation` resource's constructor (packed into one buffer when the component
+//! exports `evaluate-packed`, see [`super::packed_context`]; typed otherwise), under fuel and a deadline of its own (the same
 //! limits as a module call), and every module then runs on that copy (`run(module)`), reporting only
 //! its own fuel. What the constructors cost is [`WasmSession::context_costs`]. The resource handle
 //! is never dropped through `resource_drop`: it lives in the instance's store, which is dropped with
@@ -19,7 +20,7 @@
 //! sees of the context (see [`super::bridge_v0_1`]), converted once per session.
 //!
 //! A session is one evaluation: every call passes the same context and extra parameters. A 0.2
-//! constructor takes them lent ([`super::lend_v0_2`]), built for that call only; 0.1 calls take
+//! constructor takes them packed or lent ([`super::lend_v0_2`]), built for that call only; 0.1 calls take
 //! them converted, once per session.
 
 use crm_rules_contract::types as sdk;
@@ -29,9 +30,9 @@ use wasmtime::component::ResourceAny;
 use super::bindings::{v0_1, v0_2};
 use super::bridge_v0_1::{self, Upgrade as _};
 use super::bridge_v0_2::Lift as _;
-use super::lend_v0_2;
 use super::store::{StoreState, arm, classify, fuel_used, new_store};
 use super::{Pre, WasmRule};
+use super::{lend_v0_2, packed_context};
 use crate::error::RuleErrorKind;
 use crate::limits::Limits;
 use crate::manifest::RuleKind;
@@ -208,9 +209,16 @@ impl<'p> WasmSession<'p> {
     ) -> Result<LiveV0_2, (RuleErrorKind, String)> {
         let mut store = new_store(pre.engine(), self.memory_cap(limits), limits)?;
         let started = pre.instantiate(&mut store).and_then(|rule| {
-            let evaluation = lend_v0_2::with_arena(|arena| {
-                rule.construct(&mut store, &lend_v0_2::context(ctx, extra_params, arena))
-            })?;
+            let evaluation = match pre.crossing() {
+                v0_2::Crossing::Packed => {
+                    packed_context::with_packed(ctx, extra_params, |packed| {
+                        rule.construct_packed(&mut store, packed)
+                    })
+                }
+                v0_2::Crossing::Typed => lend_v0_2::with_arena(|arena| {
+                    rule.construct(&mut store, &lend_v0_2::context(ctx, extra_params, arena))
+                }),
+            }?;
             Ok((rule, evaluation))
         });
         let cost = fuel_used(&store, limits);

@@ -22,7 +22,7 @@ wasmtime::component::bindgen!({
 });
 
 mod checked;
-pub(crate) use checked::{CheckedPre, Live};
+pub(crate) use checked::{CheckedPre, Crossing, Live};
 
 /// Every type of the 0.2 contract as generated here (`values`, `records`, `actions`), in one
 /// namespace, like `crm_rules_contract::types` on the other side of the bridge.
