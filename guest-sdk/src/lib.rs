@@ -210,3 +210,24 @@ macro_rules! export_modules {
         };
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quiet(_ctx: &types::Context) -> Result<types::RuleOutput, String> {
+        Ok(types::RuleOutput::empty())
+    }
+
+    const MODULES: &[Module] = &[Module {
+        name: "quiet",
+        run: quiet,
+    }];
+
+    #[test]
+    fn a_buffer_that_does_not_unpack_makes_every_run_say_why() {
+        let evaluation = Evaluation::unpack(&[2], MODULES);
+        let error = evaluation.run("quiet").unwrap_err();
+        assert!(error.contains("format version 2"), "{error}");
+    }
+}
