@@ -9,9 +9,9 @@
 //!
 //! A 0.2 component takes the context once per instance: right after instantiation the host lowers
 //! it into the `evaluation` resource's constructor (packed into one buffer when the component
-//! exports `evaluate-packed`, see [`super::packed_context`]; typed otherwise), under fuel and a deadline of its own (the same
-//! limits as a module call), and every module then runs on that copy (`run(module)`), reporting only
-//! its own fuel. What the constructors cost is [`WasmSession::context_costs`]. The resource handle
+//! exports `evaluate-packed`, see [`super::packed_context`]; typed otherwise), under fuel and a
+//! deadline of its own (the same limits as a module call), and every module then runs on that copy
+//! (`run(module)`), reporting only its own fuel. What the constructors cost is [`WasmSession::context_costs`]. The resource handle
 //! is never dropped through `resource_drop`: it lives in the instance's store, which is dropped with
 //! the session (or at a trap) together with the instance's memory, so running the guest's
 //! destructor would only spend fuel freeing memory that is about to be unmapped anyway.
@@ -20,8 +20,8 @@
 //! sees of the context (see [`super::bridge_v0_1`]), converted once per session.
 //!
 //! A session is one evaluation: every call passes the same context and extra parameters. A 0.2
-//! constructor takes them packed or lent ([`super::lend_v0_2`]), built for that call only; 0.1 calls take
-//! them converted, once per session.
+//! constructor takes them packed or lent ([`super::lend_v0_2`]), built for that call only; 0.1
+//! calls take them converted, once per session.
 
 use crm_rules_contract::types as sdk;
 use wasmtime::Store;
