@@ -21,6 +21,7 @@
 mod contract_types;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use core::fmt;
 
@@ -108,37 +109,56 @@ impl<'a> Reader<'a> {
         UnpackError { at, problem }
     }
 
-    /// The next `count` bytes.
-    fn take(&mut self, count: usize, what: &'static str) -> Result<&'a [u8], UnpackError> {
-        let left = self.bytes.len() - self.at;
-        if count > left {
-            return Err(self.error(Problem::Truncated {
-                what,
-                needed: count - left,
-            }));
-        }
-        let taken = &self.bytes[self.at..self.at + count];
-        self.at += count;
-        Ok(taken)
+    /// The error for `what`, which needs `count` bytes where fewer are left. Out of line: every
+    /// read checks for it, and a host's buffer never has it.
+    #[cold]
+    #[inline(never)]
+    fn truncated(&self, what: &'static str, count: usize) -> UnpackError {
+        self.error(Problem::Truncated {
+            what,
+            needed: count - self.left(),
+        })
     }
 
+    /// The next `count` bytes.
+    #[inline]
+    fn take(&mut self, count: usize, what: &'static str) -> Result<&'a [u8], UnpackError> {
+        match self.bytes.get(self.at..).and_then(|rest| rest.get(..count)) {
+            Some(taken) => {
+                self.at += count;
+                Ok(taken)
+            }
+            None => Err(self.truncated(what, count)),
+        }
+    }
+
+    /// The next `N` bytes, by value.
+    #[inline]
     fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], UnpackError> {
-        let mut array = [0; N];
-        array.copy_from_slice(self.take(N, what)?);
-        Ok(array)
+        match self.bytes.get(self.at..).and_then(<[u8]>::first_chunk::<N>) {
+            Some(array) => {
+                self.at += N;
+                Ok(*array)
+            }
+            None => Err(self.truncated(what, N)),
+        }
     }
 
     /// The next byte.
+    #[inline]
     pub(crate) fn byte(&mut self, what: &'static str) -> Result<u8, UnpackError> {
         Ok(self.array::<1>(what)?[0])
     }
 
     /// The error for `tag`, the byte just read, which is no case of `what`.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn not_a_case(&self, what: &'static str, tag: u8) -> UnpackError {
         self.error_at(self.at - 1, Problem::Case { what, tag })
     }
 
     /// A case byte: its index, checked to be below `cases`.
+    #[inline]
     fn case(&mut self, what: &'static str, cases: u8) -> Result<u8, UnpackError> {
         let tag = self.byte(what)?;
         if tag >= cases {
@@ -148,6 +168,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length prefix.
+    #[inline]
     fn length(&mut self, what: &'static str) -> Result<usize, UnpackError> {
         let length = u32::from_le_bytes(self.array(what)?) as usize;
         Ok(length)
@@ -179,6 +200,7 @@ macro_rules! little_endian {
         }
 
         impl Unpack for $ty {
+            #[inline]
             fn unpack(reader: &mut Reader<'_>) -> Result<$ty, UnpackError> {
                 reader.array($what).map(<$ty>::from_le_bytes)
             }
@@ -194,6 +216,7 @@ impl Pack for bool {
 }
 
 impl Unpack for bool {
+    #[inline]
     fn unpack(reader: &mut Reader<'_>) -> Result<bool, UnpackError> {
         Ok(reader.case("a bool", 2)? == 1)
     }
@@ -224,10 +247,7 @@ impl Unpack for String {
         let length = reader.length("the length of a text")?;
         let start = reader.at;
         let bytes = reader.take(length, "a text")?;
-        match core::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(_) => Err(reader.error_at(start, Problem::Utf8)),
-        }
+        text::owned(bytes).ok_or_else(|| reader.error_at(start, Problem::Utf8))
     }
 }
 
@@ -265,6 +285,7 @@ impl<T: Pack> Pack for Option<T> {
 }
 
 impl<T: Unpack> Unpack for Option<T> {
+    #[inline]
     fn unpack(reader: &mut Reader<'_>) -> Result<Option<T>, UnpackError> {
         match reader.case("an option", 2)? {
             0 => Ok(None),

@@ -65,7 +65,9 @@ impl EvaluationArena {
             self.next.set(base);
             self.end.set(core::arch::wasm32::memory_size(0) * PAGE);
         }
-        let Some(start) = self.next.get().checked_next_multiple_of(align) else {
+        // `Layout` guarantees a power of two: rounding up is a mask, not a division.
+        let mask = align - 1;
+        let Some(start) = self.next.get().checked_add(mask).map(|next| next & !mask) else {
             return core::ptr::null_mut();
         };
         let Some(stop) = start.checked_add(size) else {
