@@ -3,7 +3,7 @@
 //! costs a component.
 //!
 //! `str::from_utf8` checks byte by byte until it reaches an aligned block, which a text of a few
-//! bytes never does; in a component that was a tenth of all the instructions of an evaluation of
+//! bytes never does; in a component that was a seventh of all the instructions of an evaluation of
 //! E1. Most texts of a context are ASCII, and `is_ascii` checks a word at a time from the first
 //! byte, so [`owned`] asks it first and leaves the full check to the texts it refuses.
 
