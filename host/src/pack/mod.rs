@@ -211,6 +211,12 @@ impl RulePack {
         }
     }
 
+    /// This pack's components, in the order its modules name them.
+    #[cfg(test)]
+    pub(crate) fn components(&self) -> &[WasmRule] {
+        &self.components
+    }
+
     /// A session over this pack's components, capped at the engine's memory limit (the size of an
     /// instance-pool slot).
     fn wasm_session(&self) -> WasmSession<'_> {

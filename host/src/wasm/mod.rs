@@ -17,6 +17,8 @@ mod packed_context;
 pub(crate) mod precompiled;
 pub(crate) mod session;
 pub(crate) mod store;
+#[cfg(test)]
+mod typed_crossing_tests;
 
 use std::path::Path;
 

@@ -303,5 +303,16 @@ pub(super) fn check_v0_2(
     };
     let describe = |(kind, message): (RuleErrorKind, String)| format!("{kind:?}: {message}");
     let mut store = new_store(pre.engine(), limits.max_memory_bytes, &limits).map_err(describe)?;
-    v0_2::CheckedPre::check(pre, &mut store).map_err(|error| describe(classify(&error)))
+    #[cfg(test)]
+    let typed_only = TYPED_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    let typed_only = false;
+    v0_2::CheckedPre::check(pre, &mut store, typed_only).map_err(|error| describe(classify(&error)))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test to load components on its thread as a host from before `evaluate-packed`
+    /// does: through the typed crossing, even when they export the packed one.
+    pub(crate) static TYPED_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

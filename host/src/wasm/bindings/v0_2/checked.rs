@@ -60,15 +60,17 @@ pub(crate) struct Live {
 
 impl<T: 'static> CheckedPre<T> {
     /// Finds the `evaluate` functions of `pre`'s component (the constructor and `run` of
-    /// `evaluate-packed` instead, when it exports that), instantiates it once in `store` and
-    /// type-checks them there, and calls `modules`: the checked component, and the modules it
-    /// implements.
+    /// `evaluate-packed` instead, when it exports that and `typed_only` is false), instantiates it
+    /// once in `store` and type-checks them there, and calls `modules`: the checked component, and
+    /// the modules it implements. With `typed_only`, a component is taken as a host from before
+    /// `evaluate-packed` takes it.
     ///
     /// # Errors
     /// A function missing or of another type, or a trap in `modules`.
     pub(crate) fn check(
         pre: InstancePre<T>,
         mut store: impl AsContextMut<Data = T>,
+        typed_only: bool,
     ) -> Result<(CheckedPre<T>, Vec<String>)> {
         let component = pre.component();
         let find_in = |interface_name: &str, name: &str| {
@@ -81,8 +83,8 @@ impl<T: 'static> CheckedPre<T> {
         };
         let modules = find_in(INTERFACE, "modules")?;
         let crossing = match component.get_export_index(None, PACKED_INTERFACE) {
-            Some(_) => Crossing::Packed,
-            None => Crossing::Typed,
+            Some(_) if !typed_only => Crossing::Packed,
+            _ => Crossing::Typed,
         };
         let interface = match crossing {
             Crossing::Typed => INTERFACE,
