@@ -36,23 +36,7 @@ pub(crate) enum Stop {
     Memory,
 }
 
-/// What [`on_progress`] reads and writes on every operation, kept apart from the rest of the budget
-/// so the common case (no limit near) touches one small cell.
-#[derive(Clone, Copy)]
-struct Pace {
-    /// Operations spent by the call, nested calls included (see [`on_progress`]).
-    operations: u64,
-    /// The last count Rhai reported.
-    last_reported: u64,
-    /// The count at which [`on_progress`] next looks past the fast path: the next deadline check,
-    /// one past the operation limit, or 0 once the script is stopped.
-    slow_at: u64,
-    /// With counted memory, the thread's net bytes the script may reach (its net bytes at the
-    /// start, plus what the host allocated for it, plus the limit); `i64::MAX` without.
-    memory_ceiling: i64,
-}
-
-/// The rest of a call's budget, read when [`Pace::slow_at`] is reached and by the built-ins' checks.
+/// The rest of a call's budget, read when [`SLOW_AT`] is reached and by the built-ins' checks.
 #[derive(Clone, Copy)]
 struct Budget {
     max_operations: u64,
@@ -72,13 +56,6 @@ struct Budget {
     stopped: Option<&'static str>,
 }
 
-const IDLE_PACE: Pace = Pace {
-    operations: 0,
-    last_reported: 0,
-    slow_at: DEADLINE_CHECK_EVERY,
-    memory_ceiling: i64::MAX,
-};
-
 const IDLE_BUDGET: Budget = Budget {
     max_operations: u64::MAX,
     deadline: None,
@@ -90,8 +67,19 @@ const IDLE_BUDGET: Budget = Budget {
     stopped: None,
 };
 
+// What `on_progress` reads and writes on every operation, each word a thread-local of its own, apart
+// from the rest of the budget: the common case (no limit near) reads four words and writes two.
 thread_local! {
-    static PACE: Cell<Pace> = const { Cell::new(IDLE_PACE) };
+    /// Operations spent by the call, nested calls included (see [`on_progress`]).
+    static OPERATIONS: Cell<u64> = const { Cell::new(0) };
+    /// The last count Rhai reported.
+    static LAST_REPORTED: Cell<u64> = const { Cell::new(0) };
+    /// The count at which [`on_progress`] next looks past the fast path: the next deadline check,
+    /// one past the operation limit, or 0 once the script is stopped.
+    static SLOW_AT: Cell<u64> = const { Cell::new(DEADLINE_CHECK_EVERY) };
+    /// With counted memory, the thread's net bytes the script may reach (its net bytes at the
+    /// start, plus what the host allocated for it, plus the limit); `i64::MAX` without.
+    static MEMORY_CEILING: Cell<i64> = const { Cell::new(i64::MAX) };
     static BUDGET: Cell<Budget> = const { Cell::new(IDLE_BUDGET) };
 }
 
@@ -116,14 +104,10 @@ pub(crate) fn start(limits: &Limits, counted: bool) {
         stopped: None,
     };
     BUDGET.with(|cell| cell.set(budget));
-    PACE.with(|cell| {
-        cell.set(Pace {
-            operations: 0,
-            last_reported: 0,
-            slow_at: slow_at(&budget),
-            memory_ceiling,
-        });
-    });
+    OPERATIONS.set(0);
+    LAST_REPORTED.set(0);
+    SLOW_AT.set(slow_at(&budget));
+    MEMORY_CEILING.set(memory_ceiling);
 }
 
 /// The count at which the budget next needs more than the fast path of [`on_progress`].
@@ -142,20 +126,17 @@ pub(crate) fn uncounted<R>(build: impl FnOnce() -> R) -> R {
     let before = crate::alloc::thread_net_bytes();
     let result = build();
     if let (Some(before), Some(after)) = (before, crate::alloc::thread_net_bytes()) {
-        PACE.with(|cell| {
-            let mut pace = cell.get();
-            if pace.memory_ceiling != i64::MAX {
-                pace.memory_ceiling = pace.memory_ceiling.saturating_add(after - before);
-            }
-            cell.set(pace);
-        });
+        let ceiling = MEMORY_CEILING.get();
+        if ceiling != i64::MAX {
+            MEMORY_CEILING.set(ceiling.saturating_add(after - before));
+        }
     }
     result
 }
 
 /// Operations the current call has used so far.
 pub(crate) fn operations() -> u64 {
-    PACE.with(Cell::get).operations
+    OPERATIONS.get()
 }
 
 /// Rhai's progress callback, called before every operation with Rhai's count: `Some(token)` stops
@@ -166,35 +147,41 @@ pub(crate) fn operations() -> u64 {
 /// callback returns: its count goes back down. The budget adds up every step forward instead, so
 /// callbacks are paid for and the figure reported is what the script really spent.
 ///
-/// Most operations take the fast path: add the step, compare the count with [`Pace::slow_at`] and
-/// the thread's net bytes with [`Pace::memory_ceiling`].
+/// Most operations take the fast path: add the step, compare the count with [`SLOW_AT`] and the
+/// thread's net bytes with [`MEMORY_CEILING`].
 pub(crate) fn on_progress(reported: u64) -> Option<Dynamic> {
-    let mut pace = PACE.with(Cell::get);
-    pace.operations += reported.saturating_sub(pace.last_reported);
-    pace.last_reported = reported;
-    PACE.with(|cell| cell.set(pace));
-    if pace.operations < pace.slow_at && crate::alloc::net_bytes() <= pace.memory_ceiling {
+    let step = reported.saturating_sub(LAST_REPORTED.replace(reported));
+    let operations = OPERATIONS.get() + step;
+    OPERATIONS.set(operations);
+    if operations < SLOW_AT.get() && crate::alloc::net_bytes() <= MEMORY_CEILING.get() {
         return None;
     }
+    past_the_fast_path(operations)
+}
+
+/// What [`on_progress`] does when a limit may have been reached: out of line, so the fast path,
+/// taken on almost every operation, saves no registers.
+#[cold]
+#[inline(never)]
+fn past_the_fast_path(operations: u64) -> Option<Dynamic> {
     let mut budget = BUDGET.with(Cell::get);
     if budget.stopped.is_none() {
-        budget.stopped = exhausted(&mut budget, &pace);
+        budget.stopped = exhausted(&mut budget, operations, MEMORY_CEILING.get());
     }
     BUDGET.with(|cell| cell.set(budget));
-    pace.slow_at = slow_at(&budget);
-    PACE.with(|cell| cell.set(pace));
+    SLOW_AT.set(slow_at(&budget));
     budget.stopped.map(Dynamic::from)
 }
 
 /// The limit `budget` has reached, if any.
-fn exhausted(budget: &mut Budget, pace: &Pace) -> Option<&'static str> {
-    if pace.operations > budget.max_operations {
+fn exhausted(budget: &mut Budget, operations: u64, memory_ceiling: i64) -> Option<&'static str> {
+    if operations > budget.max_operations {
         return Some(OUT_OF_OPERATIONS);
     }
-    if crate::alloc::net_bytes() > pace.memory_ceiling {
+    if crate::alloc::net_bytes() > memory_ceiling {
         return Some(OUT_OF_MEMORY);
     }
-    if pace.operations < budget.next_check {
+    if operations < budget.next_check {
         return None;
     }
     let now = Instant::now();
@@ -209,7 +196,7 @@ fn exhausted(budget: &mut Budget, pace: &Pace) -> Option<&'static str> {
         };
     }
     budget.last_check = Some(now);
-    budget.next_check = pace.operations + budget.check_every;
+    budget.next_check = operations + budget.check_every;
     budget
         .deadline
         .is_some_and(|deadline| now >= deadline)
@@ -219,7 +206,7 @@ fn exhausted(budget: &mut Budget, pace: &Pace) -> Option<&'static str> {
 /// Asks for `bytes` before a built-in allocates them in one step: an error that stops the script
 /// with a memory error when the call's memory budget (if counted) cannot hold them.
 pub(crate) fn reserve(bytes: usize) -> Result<(), Box<EvalAltResult>> {
-    let ceiling = PACE.with(Cell::get).memory_ceiling;
+    let ceiling = MEMORY_CEILING.get();
     if ceiling == i64::MAX {
         return Ok(());
     }
