@@ -17,7 +17,7 @@ use rhai::{Array, Dynamic, INT};
 use super::context_extras::{self as extras, fields, tags};
 use super::dynamic::{amount, exponent, list, money, name, opt, text};
 use super::lent::Lent;
-use super::record::{Record, Shape, Source, record};
+use super::record::{Record, Shape, Source, record, shape};
 
 /// `ctx.account`.
 pub(crate) static ACCOUNT: Source = Source {
@@ -111,7 +111,7 @@ macro_rules! fields_of {
         $($name:literal => $value:expr),* $(,)?
     }) => {
         FieldsOf::<$ty> {
-            shape: Shape { kind: $kind, fields: &[$($name),*] },
+            shape: shape!($kind, [$($name),*]),
             convert: &[$(|$record: &$ty, $vocabulary: &Vocabulary| -> Dynamic {
                 let _ = $vocabulary;
                 $value

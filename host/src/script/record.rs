@@ -34,6 +34,50 @@ pub(crate) struct Shape {
     pub(crate) kind: &'static str,
     /// Its fields.
     pub(crate) fields: &'static [&'static str],
+    /// The index of a field in `fields`: a `match` on the names ([`shape!`]), which compares a
+    /// name with the few of its length, where a search compared it with each field in turn.
+    pub(crate) position: fn(&str) -> Option<usize>,
+}
+
+/// A [`Shape`] of a kind and its field names.
+macro_rules! shape {
+    ($kind:literal, [$($name:literal),* $(,)?]) => {
+        $crate::script::record::Shape {
+            kind: $kind,
+            fields: &[$($name),*],
+            position: |name| {
+                const FIELDS: &[&str] = &[$($name),*];
+                match name {
+                    $($name => Some(const { $crate::script::record::index_of(FIELDS, $name) }),)*
+                    _ => None,
+                }
+            },
+        }
+    };
+}
+pub(crate) use shape;
+
+/// The index of `name` in `names`, computed when the crate is compiled ([`shape!`]).
+#[allow(
+    clippy::panic,
+    reason = "only ever evaluated in a `const`: a panic is a build error, never a runtime one"
+)]
+pub(crate) const fn index_of(names: &[&str], name: &str) -> usize {
+    let mut index = 0;
+    while index < names.len() {
+        if names[index].len() == name.len() {
+            let (a, b) = (names[index].as_bytes(), name.as_bytes());
+            let mut at = 0;
+            while at < a.len() && a[at] == b[at] {
+                at += 1;
+            }
+            if at == a.len() {
+                return index;
+            }
+        }
+        index += 1;
+    }
+    panic!("a field is missing from its own shape")
 }
 
 /// Where the records a [`Record`] reads field by field come from: their shape, and how to convert
@@ -146,7 +190,7 @@ impl Record {
             values,
             added,
         } = &*self.0;
-        let Some(index) = shape.fields.iter().position(|field| *field == name) else {
+        let Some(index) = (shape.position)(name) else {
             return Ok(added.as_ref().and_then(|added| added.get(name)).cloned());
         };
         match values {
@@ -197,7 +241,7 @@ impl Record {
         };
         budget::store_in_record(copied + name.len() + capped::deep_size(&value))?;
         let shape = self.0.shape;
-        let Some(index) = shape.fields.iter().position(|field| *field == name) else {
+        let Some(index) = (shape.position)(name) else {
             let inner = Arc::make_mut(&mut self.0);
             inner
                 .added
@@ -294,10 +338,8 @@ impl Record {
 /// static made once per use of the macro.
 macro_rules! record {
     ($kind:literal { $($name:literal => $value:expr),* $(,)? }) => {{
-        static SHAPE: $crate::script::record::Shape = $crate::script::record::Shape {
-            kind: $kind,
-            fields: &[$($name),*],
-        };
+        static SHAPE: $crate::script::record::Shape =
+            $crate::script::record::shape!($kind, [$($name),*]);
         rhai::Dynamic::from($crate::script::record::Record::new(&SHAPE, vec![$($value),*]))
     }};
 }
