@@ -44,7 +44,7 @@ pub(crate) fn money(money: &Money) -> Dynamic {
     })
 }
 
-/// The JSON (kebab-case) name of a WIT enum case.
+/// The JSON (kebab-case) name of a WIT enum case, shared ([`super::interned`]).
 pub(crate) fn name<T: Named>(value: &T) -> Dynamic {
-    text(value.name())
+    Dynamic::from(super::interned::enum_name(value.name()))
 }

@@ -10,6 +10,7 @@ mod custom_fields;
 mod dynamic;
 mod fields;
 mod helpers;
+mod interned;
 pub(crate) mod lazy_context;
 pub(crate) mod lent;
 mod output;
