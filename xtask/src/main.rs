@@ -13,6 +13,9 @@ fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
     println!("\n$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        // A CI build happens once, on a clean clone: incremental state would only cost disk
+        // (about 2 GB) and time.
+        .env("CARGO_INCREMENTAL", "0")
         .current_dir(xtask::workspace_root())
         .status()
         .with_context(|| format!("failed to start `{program}`"))?;

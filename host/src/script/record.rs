@@ -165,7 +165,7 @@ impl Record {
 
     /// Whether the record has a field `name`.
     fn has(&self, name: &str) -> bool {
-        self.0.shape.fields.contains(&name)
+        (self.0.shape.position)(name).is_some()
             || self
                 .0
                 .added
