@@ -8,16 +8,12 @@
 use super::{Pack, Reader, Unpack, UnpackError};
 use crate::types::{self as t, Context, Param};
 
-/// Records, their fields in WIT order.
+/// Records, their fields in WIT order. One marked `#[unpack_only]` is packed by a function of its
+/// own (the context, by [`pack_context_with`]).
 macro_rules! records {
-    ($($name:ident { $($field:ident),* $(,)? })*) => {
+    ($($(#[$unpack_only:ident])? $name:ident { $($field:ident),* $(,)? })*) => {
         $(
-            impl Pack for t::$name {
-                fn pack(&self, out: &mut Vec<u8>) {
-                    let t::$name { $($field),* } = self;
-                    $($field.pack(out);)*
-                }
-            }
+            records!(@pack $(#[$unpack_only])? $name { $($field),* });
 
             impl Unpack for t::$name {
                 fn unpack(reader: &mut Reader<'_>) -> Result<t::$name, UnpackError> {
@@ -32,6 +28,15 @@ macro_rules! records {
         pub(super) const RECORDS: &[(&str, &[&str])] =
             &[$((stringify!($name), &[$(stringify!($field)),*])),*];
     };
+    (@pack $name:ident { $($field:ident),* }) => {
+        impl Pack for t::$name {
+            fn pack(&self, out: &mut Vec<u8>) {
+                let t::$name { $($field),* } = self;
+                $($field.pack(out);)*
+            }
+        }
+    };
+    (@pack #[unpack_only] $name:ident { $($field:ident),* }) => {};
 }
 
 /// Enums and variants, their cases in WIT order; a case with a payload is written `Case(binding)`.
@@ -162,6 +167,7 @@ records! {
     InvoiceEvent { invoice_id, kind, amount }
     TagChange { record, record_id, added, removed }
     DisputeChange { invoice_id, status }
+    #[unpack_only]
     Context {
         now, today, trigger, account, invoices, deal_event, payment_attempts, activities, promises,
         subscriptions, billing_entities, calendar, params,
@@ -209,7 +215,9 @@ variants! {
     }
 }
 
-/// Packs `ctx` as the macro above would, with `extra_params` appended after its own parameters.
+/// Packs `ctx`, its fields in the order `Context`'s unpacking above reads them, with
+/// `extra_params` appended after its own parameters (so the host need not copy the context to add
+/// them).
 pub(super) fn pack_context_with(ctx: &Context, extra_params: &[&Param], out: &mut Vec<u8>) {
     let Context {
         now,
